@@ -13,6 +13,7 @@
 	X(RUNT,            "runt",               "frame shorter than an Ethernet header") \
 	X(GUEST_SPOOF,     "spoofed-src-mac",    "guest sent from a MAC it does not own") \
 	X(GUEST_VLAN,      "vlan-tagged",        "guest sent a VLAN-tagged frame") \
+	X(FLOOD_EMPTY,     "flood-empty",        "broadcast/unknown frame with no other port in its VNI") \
 	X(HAIRPIN,         "hairpin",            "unicast addressed to the sending port itself") \
 	X(DEST_DOWN,       "dest-down",          "destination guest is not connected") \
 	X(TX_FULL,         "tx-full",            "transmit queue full") \

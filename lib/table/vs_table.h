@@ -8,6 +8,22 @@
  * vs_table_lookup*() concurrently. Entries are immutable once published: an update
  * publishes a new entry and the old one is freed only after an RCU (QSBR) grace period,
  * so a reader may use an entry pointer until it next reports a quiescent state.
+ *
+ * Threads and the RCU variable (the caller owns it: rte_rcu_qsbr_get_memsize(),
+ * rte_rcu_qsbr_init() with max_threads covering every reader's thread id, e.g. lcore ids):
+ * - A reader (worker lcore) calls rte_rcu_qsbr_thread_register() and
+ *   rte_rcu_qsbr_thread_online() before its first lookup, rte_rcu_qsbr_quiescent() once
+ *   per loop iteration at a point where it holds no entry pointer, and
+ *   rte_rcu_qsbr_thread_offline() before it blocks, sleeps or stops polling (then
+ *   _unregister() when it exits). An online reader that stops reporting stalls every grace
+ *   period: replacements then fail with -ENOMEM and deleted keys are not recycled.
+ * - Registered threads that are offline, and threads never registered, do not hold up
+ *   grace periods; a thread that is not registered must not call vs_table_lookup*().
+ * - The writer (control lcore) need not register. It frees entries only inside the writer
+ *   functions, so an entry pointer it looked up stays valid until its next writer call.
+ *   It calls vs_table_reclaim() periodically (each loop, or every few milliseconds).
+ * - Anything else that wants to read the table (CLI, telemetry callbacks on their own
+ *   threads) asks the writer, or registers as a reader.
  */
 #ifndef VS_TABLE_H
 #define VS_TABLE_H
@@ -25,7 +41,7 @@ struct vs_loc_key {
 	uint32_t vni;
 	struct rte_ether_addr mac;
 	uint16_t pad;
-} __rte_packed;
+};
 
 _Static_assert(sizeof(struct vs_loc_key) == 12, "location key is 12 bytes");
 
@@ -62,12 +78,17 @@ vs_loc_key_make(struct vs_loc_key *k, uint32_t vni, const struct rte_ether_addr 
 /**
  * Create a table for up to capacity entries. qsbr is the RCU variable the readers report
  * quiescent states on (the caller creates it and registers the reader threads).
- * @return the table, or NULL with rte_errno set.
+ * name is at most 24 characters and unique among tables (it names the rte_hash).
+ * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST, ...).
  */
 struct vs_table *vs_table_create(const char *name, uint32_t capacity, int socket_id,
 		struct rte_rcu_qsbr *qsbr);
 
-/** Free the table and all entries. No reader may be using it. */
+/**
+ * Free the table and all entries. No reader may be using it, and every registered reader
+ * must be offline or have reported a quiescent state since the last writer call, or the
+ * entries still waiting for their grace period are leaked (logged).
+ */
 void vs_table_free(struct vs_table *t);
 
 /* ---- readers (any lcore) ---- */
@@ -86,7 +107,14 @@ void vs_table_lookup_bulk(const struct vs_table *t, const struct vs_loc_key **ke
  * Publish (replace) the entry for key. Precedence: a LEARNED update never replaces a LOCAL
  * or STATIC entry (returns -EPERM); LOCAL and STATIC replace anything.
  * A learned update that matches the current entry only refreshes last_seen.
- * @return 0, -EPERM, -ENOSPC (table full; counted), -ENOMEM.
+ * (Any update with the same origin, port and vtep_ip only refreshes last_seen.)
+ * DIRECTORY ranks with LEARNED: it never replaces LOCAL or STATIC (-EPERM).
+ * Exactly one of port (!= VS_LOC_PORT_NONE) and vtep_ip (!= 0) is given.
+ * now is a TSC value; it becomes created and last_seen of a new entry.
+ * @return 0, -EPERM, -ENOSPC (table full; counted), -ENOMEM (no memory, or too many
+ *   replaced entries still waiting for a grace period: a reader is not reporting
+ *   quiescent states), -EINVAL (bad origin, vni > 0xffffff, non-zero key pad, or not
+ *   exactly one of port/vtep_ip).
  */
 int vs_table_set(struct vs_table *t, const struct vs_loc_key *key,
 		enum vs_loc_origin origin, uint16_t port, rte_be32_t vtep_ip, uint64_t now);
@@ -101,7 +129,11 @@ int vs_table_del(struct vs_table *t, const struct vs_loc_key *key);
 #define VS_TABLE_ALL_VNI UINT32_MAX
 unsigned int vs_table_flush(struct vs_table *t, uint32_t vni, uint32_t origin_mask);
 
-/** Remove LEARNED entries whose last_seen is older than now - max_age. @return count. */
+/**
+ * Remove LEARNED entries whose last_seen is older than now - max_age (both TSC).
+ * max_age 0 removes every learned entry not refreshed at now: a caller implementing
+ * "aging = 0 (never)" does not call this. @return count.
+ */
 unsigned int vs_table_age(struct vs_table *t, uint64_t now, uint64_t max_age);
 
 /** Reclaim entries whose grace period has ended. Call from the writer's loop. */
@@ -120,7 +152,10 @@ struct vs_table_stats {
 
 void vs_table_stats(const struct vs_table *t, struct vs_table_stats *st);
 
-/** Call fn for every entry (stops early when fn returns non-zero). Writer thread only. */
+/**
+ * Call fn for every entry (stops early when fn returns non-zero). Writer thread only;
+ * fn must not change the table. @return 0, or the non-zero value fn returned.
+ */
 int vs_table_walk(const struct vs_table *t,
 		int (*fn)(const struct vs_loc_entry *e, void *arg), void *arg);
 

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building and tearing down the data plane's runtime state: mempool, ports, VNIs, location
+ * table, workers' queue ownership and handoff rings. Runs on the main lcore before any
+ * worker is launched and after all have returned.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "vs_dp.h"
+#include "vs_log.h"
+
+#define VS_MBUF_CACHE 256
+#define VS_TABLE_CAPACITY 65536
+
+static unsigned int
+pool_size(const struct vs_config *cfg)
+{
+	unsigned int queues = cfg->uplink.queues, i, n;
+
+	for (i = 0; i < cfg->nb_guests; i++)
+		queues += cfg->guests[i].queues;
+	/* rx rings full, tx rings full, handoff rings full, per-lcore caches and bursts */
+	n = queues * (VS_RX_DESC + VS_TX_DESC + VS_HANDOFF_RING_SIZE) +
+		(cfg->lcores.nb_workers + 2) * (VS_MBUF_CACHE + VS_MAX_PORTS * VS_BURST * 2) +
+		4096;
+	return rte_align32pow2(n) - 1;
+}
+
+static int
+vni_index(const struct vs_dp *dp, uint32_t vni)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->nb_vnis; i++)
+		if (dp->vnis[i].vni == vni)
+			return (int)i;
+	return -ENOENT;
+}
+
+static int
+setup_workers(struct vs_dp *dp, char *err, size_t errlen)
+{
+	const struct vs_cfg_lcores *lc = &dp->cfg->lcores;
+	unsigned int i, j, p;
+
+	dp->nb_workers = lc->nb_workers;
+	dp->workers = rte_zmalloc("vs_workers", sizeof(*dp->workers) * lc->nb_workers,
+		RTE_CACHE_LINE_SIZE);
+	if (dp->workers == NULL) {
+		snprintf(err, errlen, "out of memory for %u workers", lc->nb_workers);
+		return -ENOMEM;
+	}
+	for (i = 0; i < lc->nb_workers; i++) {
+		struct vs_worker *w = &dp->workers[i];
+
+		w->dp = dp;
+		w->index = i;
+		w->qsbr_id = i;
+		w->lcore = lc->workers[i].lcore;
+		w->nb_pq = lc->workers[i].nb_pq;
+		memcpy(w->pq, lc->workers[i].pq, sizeof(w->pq[0]) * w->nb_pq);
+		for (p = 0; p < VS_MAX_PORTS; p++)
+			w->own_txq[p] = -1;
+		for (j = 0; j < w->nb_pq; j++) {
+			const struct vs_cfg_pq *pq = &w->pq[j];
+
+			if (w->own_txq[pq->port] < 0)
+				w->own_txq[pq->port] = (int16_t)pq->queue;
+			dp->ports[pq->port].txq_owner[pq->queue] = (uint16_t)i;
+		}
+	}
+	/* A worker without a tx queue of a port spreads over that port's owners' rings. */
+	for (i = 0; i < dp->nb_workers; i++)
+		for (p = 0; p < dp->nb_ports; p++)
+			dp->workers[i].handoff_txq[p] =
+				(uint16_t)(i % dp->ports[p].port.nb_queues);
+	for (p = 0; p < dp->nb_ports; p++) {
+		struct vs_dp_port *port = &dp->ports[p];
+
+		for (j = 0; j < port->port.nb_queues; j++) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "vs_ho_%u_%u", p, j);
+			port->handoff[j] = rte_ring_create(name, VS_HANDOFF_RING_SIZE,
+				rte_socket_id(), RING_F_SC_DEQ);
+			if (port->handoff[j] == NULL) {
+				snprintf(err, errlen, "cannot create ring %s: %s", name,
+					rte_strerror(rte_errno));
+				return -rte_errno;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+setup_table(struct vs_dp *dp, char *err, size_t errlen)
+{
+	const struct vs_config *cfg = dp->cfg;
+	uint64_t now = rte_get_tsc_cycles();
+	size_t sz;
+	unsigned int i;
+	int ret;
+
+	sz = rte_rcu_qsbr_get_memsize(dp->nb_workers);
+	dp->qsbr = rte_zmalloc("vs_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->nb_workers) != 0) {
+		snprintf(err, errlen, "cannot set up RCU for %u workers", dp->nb_workers);
+		return -ENOMEM;
+	}
+	dp->table = vs_table_create("vs_loc", VS_TABLE_CAPACITY, rte_socket_id(), dp->qsbr);
+	if (dp->table == NULL) {
+		snprintf(err, errlen, "cannot create location table: %s",
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	for (i = 1; i < dp->nb_ports; i++) {
+		const struct vs_port *p = &dp->ports[i].port;
+		struct vs_loc_key k;
+
+		vs_loc_key_make(&k, p->vni, &p->mac);
+		ret = vs_table_set(dp->table, &k, VS_LOC_LOCAL, p->idx, 0, now);
+		if (ret != 0) {
+			snprintf(err, errlen, "guest %s: cannot add to location table: %s",
+				p->name, strerror(-ret));
+			return ret;
+		}
+	}
+	for (i = 0; i < cfg->nb_locations; i++) {
+		const struct vs_cfg_location *l = &cfg->locations[i];
+		struct vs_loc_key k;
+
+		vs_loc_key_make(&k, l->vni, &l->mac);
+		ret = vs_table_set(dp->table, &k, VS_LOC_STATIC, VS_LOC_PORT_NONE, l->vtep_ip, now);
+		if (ret != 0) {
+			snprintf(err, errlen, "static location %u: cannot add: %s", i,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int
+vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->cfg = cfg;
+	dp->idle_sleep_us = cfg->lcores.idle_sleep;
+	dp->pool = rte_pktmbuf_pool_create("vs_pool", pool_size(cfg), VS_MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (dp->pool == NULL) {
+		snprintf(err, errlen, "cannot create mbuf pool of %u: %s", pool_size(cfg),
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	for (i = 0; i < cfg->nb_vnis; i++)
+		dp->vnis[i].vni = cfg->vnis[i].vni;
+	dp->nb_vnis = cfg->nb_vnis;
+
+	ret = vs_port_uplink_open(&dp->ports[VS_PORT_UPLINK].port, &cfg->uplink, dp->pool,
+		err, errlen);
+	if (ret != 0)
+		return ret;
+	dp->nb_ports = 1;
+	for (i = 0; i < cfg->nb_guests; i++) {
+		struct vs_dp_port *p = &dp->ports[i + 1];
+		struct vs_dp_vni *v;
+		int vi;
+
+		ret = vs_port_guest_open(&p->port, &cfg->guests[i], (uint16_t)(i + 1), dp->pool,
+			err, errlen);
+		if (ret != 0)
+			return ret;
+		dp->nb_ports++;
+		vi = vni_index(dp, p->port.vni);
+		if (vi < 0) {
+			snprintf(err, errlen, "guest %s: VNI %u missing from the config",
+				p->port.name, p->port.vni);
+			return -EINVAL;
+		}
+		p->vni_idx = (uint16_t)vi;
+		v = &dp->vnis[vi];
+		v->local[v->nb_local++] = p->port.idx;
+	}
+	ret = setup_workers(dp, err, errlen);
+	if (ret != 0)
+		return ret;
+	return setup_table(dp, err, errlen);
+}
+
+int
+vs_dp_start(struct vs_dp *dp, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < dp->nb_ports; i++) {
+		ret = vs_port_start(&dp->ports[i].port);
+		if (ret != 0) {
+			snprintf(err, errlen, "%s: cannot start port: %s", dp->ports[i].port.name,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void
+vs_dp_fini(struct vs_dp *dp)
+{
+	unsigned int i, q;
+
+	for (i = 0; i < dp->nb_ports; i++) {
+		struct vs_dp_port *p = &dp->ports[i];
+
+		vs_port_close(&p->port);
+		for (q = 0; q < VS_MAX_QUEUES; q++) {
+			struct rte_mbuf *m;
+
+			if (p->handoff[q] == NULL)
+				continue;
+			while (rte_ring_sc_dequeue(p->handoff[q], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(p->handoff[q]);
+			p->handoff[q] = NULL;
+		}
+	}
+	dp->nb_ports = 0;
+	if (dp->table != NULL)
+		vs_table_free(dp->table);
+	dp->table = NULL;
+	rte_free(dp->qsbr);
+	dp->qsbr = NULL;
+	rte_free(dp->workers);
+	dp->workers = NULL;
+	if (dp->pool != NULL) {
+		unsigned int in_use = rte_mempool_in_use_count(dp->pool);
+
+		if (in_use != 0)
+			VS_LOG(WARNING, dp, "%u mbufs still in use at exit", in_use);
+		rte_mempool_free(dp->pool);
+	}
+	dp->pool = NULL;
+}
+
+void
+vs_dp_stats_sum(const struct vs_dp *dp, struct vs_worker_stats *sum)
+{
+	unsigned int i, p, r;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < dp->nb_workers; i++) {
+		const struct vs_worker_stats *s = &dp->workers[i].stats;
+
+		for (p = 0; p < dp->nb_ports; p++) {
+			sum->rx[p] += s->rx[p];
+			sum->tx[p] += s->tx[p];
+			for (r = 0; r < VS_DROP_MAX; r++)
+				sum->drops[p][r] += s->drops[p][r];
+		}
+		sum->busy_cycles += s->busy_cycles;
+		sum->idle_cycles += s->idle_cycles;
+		sum->loops += s->loops;
+	}
+}
+
+void
+vs_dp_stats_print(const struct vs_dp *dp, FILE *f)
+{
+	struct vs_worker_stats *sum = malloc(sizeof(*sum));
+	unsigned int p, r;
+
+	if (sum == NULL)
+		return;
+	vs_dp_stats_sum(dp, sum);
+	for (p = 0; p < dp->nb_ports; p++) {
+		uint64_t drops = 0;
+
+		for (r = 0; r < VS_DROP_MAX; r++)
+			drops += sum->drops[p][r];
+		fprintf(f, "port %s rx-packets=%" PRIu64 " tx-packets=%" PRIu64
+			" drops=%" PRIu64 "\n", dp->ports[p].port.name, sum->rx[p],
+			sum->tx[p], drops);
+	}
+	for (p = 0; p < dp->nb_ports; p++)
+		for (r = 0; r < VS_DROP_MAX; r++)
+			if (sum->drops[p][r] != 0)
+				fprintf(f, "drop %s %s %" PRIu64 "\n", dp->ports[p].port.name,
+					vs_drop_name(r), sum->drops[p][r]);
+	fprintf(f, "mbufs in-use=%u of %u\n", rte_mempool_in_use_count(dp->pool),
+		dp->pool->size);
+	fflush(f);
+	free(sum);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The data plane: the state shared by the worker lcores and the control lcore, and their
+ * loops.
+ *
+ * Ownership:
+ * - struct vs_dp is built by the app before any lcore is launched and is read-only
+ *   afterwards, except the fields marked "control" (written by the control lcore only) and
+ *   the quit flag.
+ * - struct vs_worker (one per worker lcore, cache aligned) is written only by its own lcore;
+ *   others read its counters (64-bit, so torn reads cannot happen on x86-64/arm64).
+ * - The location table is written only by the control lcore (see vs_table.h).
+ *
+ * Transmit queues: tx queue q of a port is owned by the worker that polls rx queue q of that
+ * port. A worker sends on a port directly when it owns one of its tx queues, otherwise it
+ * hands the mbufs to the owner through an rte_ring (multi-producer, single-consumer) that
+ * the owner drains every loop. No locks on the data path.
+ */
+#ifndef VS_DP_H
+#define VS_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rcu_qsbr.h>
+
+#include "vs_config.h"
+#include "vs_drop.h"
+#include "vs_port.h"
+#include "vs_table.h"
+
+#define VS_BURST 32
+#define VS_HANDOFF_RING_SIZE 1024
+#define VS_IDLE_POLLS 64      /**< empty loops before a worker sleeps idle-sleep µs */
+
+/** Per-port state shared by all lcores (read-only after start except `up`). */
+struct vs_dp_port {
+	struct vs_port port;
+	uint16_t vni_idx;                      /**< guests: index in vs_dp.vnis */
+	uint16_t txq_owner[VS_MAX_QUEUES];     /**< worker index owning each tx queue */
+	struct rte_ring *handoff[VS_MAX_QUEUES]; /**< to the owner of each tx queue */
+	bool up;                               /**< control: link state (atomic access) */
+};
+
+/** A virtual network: its local guests (fixed at start). */
+struct vs_dp_vni {
+	uint32_t vni;
+	uint16_t nb_local;
+	uint16_t local[VS_MAX_GUESTS];         /**< port indexes of its guests */
+};
+
+/** Counters of one worker lcore, summed on demand. */
+struct vs_worker_stats {
+	uint64_t rx[VS_MAX_PORTS];
+	uint64_t tx[VS_MAX_PORTS];
+	uint64_t drops[VS_MAX_PORTS][VS_DROP_MAX];
+	uint64_t busy_cycles;                  /**< TSC cycles of loops that moved packets */
+	uint64_t idle_cycles;                  /**< TSC cycles of loops that did not */
+	uint64_t loops;
+};
+
+/** Per-destination-port transmit buffer of one worker. */
+struct vs_txbuf {
+	uint16_t len;
+	struct rte_mbuf *pkts[VS_BURST * 2];
+};
+
+struct vs_dp;
+
+struct vs_worker {
+	struct vs_dp *dp;
+	unsigned int lcore;
+	unsigned int index;                    /**< in vs_dp.workers */
+	unsigned int qsbr_id;
+	unsigned int nb_pq;
+	struct vs_cfg_pq pq[VS_MAX_PQ];
+	int16_t own_txq[VS_MAX_PORTS];         /**< tx queue this worker owns per port, or -1 */
+	uint16_t handoff_txq[VS_MAX_PORTS];    /**< else: which owner's ring it uses */
+	uint16_t nb_dirty;                     /**< ports whose txbuf holds frames */
+	uint16_t dirty[VS_MAX_PORTS];
+	struct vs_txbuf txbuf[VS_MAX_PORTS];
+	struct vs_worker_stats stats;
+} __rte_cache_aligned;
+
+struct vs_dp {
+	const struct vs_config *cfg;
+	struct rte_mempool *pool;
+	struct vs_table *table;
+	struct rte_rcu_qsbr *qsbr;
+	unsigned int nb_ports;
+	struct vs_dp_port ports[VS_MAX_PORTS];
+	unsigned int nb_vnis;
+	struct vs_dp_vni vnis[VS_MAX_VNIS];
+	unsigned int nb_workers;
+	struct vs_worker *workers;             /**< rte_zmalloc'd array */
+	uint32_t idle_sleep_us;
+	uint32_t quit;                         /**< set to 1 to stop all loops (atomic) */
+};
+
+/**
+ * Build the runtime from a validated config: mempool, ports (opened, not started), VNIs,
+ * location table with the local guests, workers' queue ownership and handoff rings.
+ * @return 0 or -errno with err set.
+ */
+int vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errlen);
+
+/** Start all ports. @return 0 or -errno with err set. */
+int vs_dp_start(struct vs_dp *dp, char *err, size_t errlen);
+
+/** Stop and close ports, free rings, table and pool. Lcores must have returned. */
+void vs_dp_fini(struct vs_dp *dp);
+
+/** Worker lcore entry point (arg: struct vs_worker *). */
+int vs_worker_main(void *arg);
+
+/** Control lcore entry point (arg: struct vs_dp *); returns when quit is set. */
+int vs_ctrl_main(void *arg);
+
+/** One iteration of the control work (link state, table upkeep); for a main-lcore loop. */
+void vs_ctrl_poll(struct vs_dp *dp);
+
+static inline bool
+vs_dp_quitting(const struct vs_dp *dp)
+{
+	return __atomic_load_n(&dp->quit, __ATOMIC_ACQUIRE) != 0;
+}
+
+static inline void
+vs_dp_stop(struct vs_dp *dp)
+{
+	__atomic_store_n(&dp->quit, 1, __ATOMIC_RELEASE);
+}
+
+/** Sum of all workers' counters. */
+void vs_dp_stats_sum(const struct vs_dp *dp, struct vs_worker_stats *sum);
+
+/** Print per-port counters and every non-zero drop reason (see docs/architecture.md). */
+void vs_dp_stats_print(const struct vs_dp *dp, FILE *f);
+
+#endif /* VS_DP_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker lcore: run to completion over the (port, queue) pairs the config gives it.
+ * Per loop: report an RCU quiescent state, send what other workers handed over for the tx
+ * queues this worker owns, poll each rx queue for a burst, classify and switch the burst,
+ * then flush every destination that got frames. Nothing here locks, allocates from the heap
+ * or logs except rate-limited.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "vs_dp.h"
+#include "vs_log.h"
+#include "vs_worker.h"
+
+static inline void
+drop(struct vs_worker *w, uint16_t port, enum vs_drop_reason r, struct rte_mbuf *m)
+{
+	w->stats.drops[port][r]++;
+	rte_pktmbuf_free(m);
+}
+
+void
+vs_worker_flush(struct vs_worker *w, uint16_t port)
+{
+	struct vs_dp_port *dp_port = &w->dp->ports[port];
+	struct vs_txbuf *tb = &w->txbuf[port];
+	uint16_t sent, i;
+	int16_t q = w->own_txq[port];
+
+	if (tb->len == 0)
+		return;
+	if (q >= 0) {
+		sent = rte_eth_tx_burst(dp_port->port.port_id, (uint16_t)q, tb->pkts, tb->len);
+		w->stats.tx[port] += sent;
+		for (i = sent; i < tb->len; i++)
+			drop(w, port, VS_DROP_TX_FULL, tb->pkts[i]);
+	} else {
+		sent = (uint16_t)rte_ring_mp_enqueue_burst(dp_port->handoff[w->handoff_txq[port]],
+			(void **)tb->pkts, tb->len, NULL);
+		for (i = sent; i < tb->len; i++)
+			drop(w, port, VS_DROP_HANDOFF_FULL, tb->pkts[i]);
+	}
+	tb->len = 0;
+}
+
+void
+vs_worker_send(struct vs_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct vs_txbuf *tb = &w->txbuf[port];
+
+	if (unlikely(!__atomic_load_n(&w->dp->ports[port].up, __ATOMIC_RELAXED))) {
+		drop(w, port, VS_DROP_DEST_DOWN, m);
+		return;
+	}
+	if (tb->len == 0)
+		w->dirty[w->nb_dirty++] = port;
+	tb->pkts[tb->len++] = m;
+	if (unlikely(tb->len == RTE_DIM(tb->pkts)))
+		vs_worker_flush(w, port);
+}
+
+static inline void
+flush_all(struct vs_worker *w)
+{
+	uint16_t i;
+
+	for (i = 0; i < w->nb_dirty; i++)
+		vs_worker_flush(w, w->dirty[i]);
+	w->nb_dirty = 0;
+}
+
+/* Take one more reference on every segment: the same mbuf then goes to several ports that
+ * only read it (vhost copies into guest memory, a NIC DMAs out). */
+static inline void
+mbuf_ref(struct rte_mbuf *m, int16_t n)
+{
+	for (; m != NULL; m = m->next)
+		rte_mbuf_refcnt_update(m, n);
+}
+
+void
+vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		struct rte_mbuf *m)
+{
+	uint16_t targets[VS_MAX_GUESTS];
+	uint16_t nb = 0, i;
+
+	for (i = 0; i < vni->nb_local; i++) {
+		uint16_t p = vni->local[i];
+
+		if (p != in_port && __atomic_load_n(&w->dp->ports[p].up, __ATOMIC_RELAXED))
+			targets[nb++] = p;
+	}
+	if (nb == 0) {
+		drop(w, in_port, VS_DROP_FLOOD_EMPTY, m);
+		return;
+	}
+	if (nb > 1)
+		mbuf_ref(m, (int16_t)(nb - 1));
+	for (i = 0; i < nb; i++)
+		vs_worker_send(w, targets[i], m);
+}
+
+/* Frames a guest sent: anti-spoofing, VLAN and runt checks, then one bulk lookup of the
+ * unicast destinations; a run of frames to one destination is looked up once. */
+static void
+guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vs_dp_vni *vni = &w->dp->vnis[in->vni_idx];
+	const uint16_t in_idx = in->port.idx;
+	struct vs_loc_key keys[VS_BURST];
+	const struct vs_loc_key *kp[VS_BURST];
+	const struct vs_loc_entry *res[VS_BURST];
+	struct rte_mbuf *uni[VS_BURST];
+	uint8_t slot[VS_BURST];
+	uint16_t nb_uni = 0, nb_keys = 0, i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eth;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(m->data_len < sizeof(struct rte_ether_hdr))) {
+			drop(w, in_idx, VS_DROP_RUNT, m);
+			continue;
+		}
+		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (unlikely(!rte_is_same_ether_addr(&eth->src_addr, &in->port.mac))) {
+			drop(w, in_idx, VS_DROP_GUEST_SPOOF, m);
+			continue;
+		}
+		if (unlikely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ1))) {
+			drop(w, in_idx, VS_DROP_GUEST_VLAN, m);
+			continue;
+		}
+		if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+			vs_worker_flood_bum(w, in_idx, vni, m);
+			continue;
+		}
+		/* Last-key cache: a run of frames to one MAC shares one lookup. */
+		if (nb_keys == 0 || !rte_is_same_ether_addr(&eth->dst_addr,
+				&keys[nb_keys - 1].mac)) {
+			vs_loc_key_make(&keys[nb_keys], vni->vni, &eth->dst_addr);
+			kp[nb_keys] = &keys[nb_keys];
+			nb_keys++;
+		}
+		slot[nb_uni] = (uint8_t)(nb_keys - 1);
+		uni[nb_uni++] = m;
+	}
+	if (nb_uni == 0)
+		return;
+	vs_table_lookup_bulk(w->dp->table, kp, nb_keys, res);
+	for (i = 0; i < nb_uni; i++) {
+		const struct vs_loc_entry *e = res[slot[i]];
+		struct rte_mbuf *m = uni[i];
+
+		if (e == NULL)
+			vs_worker_flood_bum(w, in_idx, vni, m);   /* unknown unicast */
+		else if (e->port != VS_LOC_PORT_NONE) {
+			if (unlikely(e->port == in_idx))
+				drop(w, in_idx, VS_DROP_HAIRPIN, m);
+			else
+				vs_worker_send(w, e->port, m);
+		} else
+			vs_worker_to_remote(w, in_idx, vni, e, m);
+	}
+}
+
+/* Send what other workers handed over for the tx queues this worker owns. */
+static inline uint16_t
+drain_handoff(struct vs_worker *w)
+{
+	struct rte_mbuf *pkts[VS_BURST * 2];
+	uint16_t moved = 0, i, j;
+
+	for (i = 0; i < w->nb_pq; i++) {
+		const struct vs_cfg_pq *pq = &w->pq[i];
+		struct vs_dp_port *p = &w->dp->ports[pq->port];
+		unsigned int n;
+		uint16_t sent;
+
+		n = rte_ring_sc_dequeue_burst(p->handoff[pq->queue], (void **)pkts,
+			RTE_DIM(pkts), NULL);
+		if (likely(n == 0))
+			continue;
+		sent = rte_eth_tx_burst(p->port.port_id, pq->queue, pkts, (uint16_t)n);
+		w->stats.tx[pq->port] += sent;
+		for (j = sent; j < n; j++)
+			drop(w, pq->port, VS_DROP_TX_FULL, pkts[j]);
+		moved += (uint16_t)n;
+	}
+	return moved;
+}
+
+int
+vs_worker_main(void *arg)
+{
+	struct vs_worker *w = arg;
+	struct vs_dp *dp = w->dp;
+	struct rte_mbuf *pkts[VS_BURST];
+	uint64_t t0, t1;
+	unsigned int idle = 0;
+	uint16_t i;
+
+	rte_rcu_qsbr_thread_register(dp->qsbr, w->qsbr_id);
+	rte_rcu_qsbr_thread_online(dp->qsbr, w->qsbr_id);
+	VS_LOG(INFO, dp, "worker %u on lcore %u polls %u queue(s)", w->index, w->lcore,
+		w->nb_pq);
+	t0 = rte_rdtsc();
+	while (likely(!vs_dp_quitting(dp))) {
+		uint32_t moved;
+
+		rte_rcu_qsbr_quiescent(dp->qsbr, w->qsbr_id);
+		moved = drain_handoff(w);
+		for (i = 0; i < w->nb_pq; i++) {
+			const struct vs_cfg_pq *pq = &w->pq[i];
+			struct vs_dp_port *p = &dp->ports[pq->port];
+			uint16_t n;
+
+			n = rte_eth_rx_burst(p->port.port_id, pq->queue, pkts, VS_BURST);
+			if (unlikely(n == 0))
+				continue;
+			moved += n;
+			w->stats.rx[pq->port] += n;
+			if (p->port.is_uplink)
+				vs_worker_uplink_rx(w, pkts, n);
+			else
+				guest_rx(w, p, pkts, n);
+		}
+		flush_all(w);
+
+		t1 = rte_rdtsc();
+		w->stats.loops++;
+		if (moved != 0) {
+			w->stats.busy_cycles += t1 - t0;
+			idle = 0;
+		} else {
+			w->stats.idle_cycles += t1 - t0;
+			if (dp->idle_sleep_us != 0 && ++idle >= VS_IDLE_POLLS) {
+				/* Offline while asleep so the table's writer need not wait. */
+				rte_rcu_qsbr_thread_offline(dp->qsbr, w->qsbr_id);
+				rte_delay_us_sleep(dp->idle_sleep_us);
+				rte_rcu_qsbr_thread_online(dp->qsbr, w->qsbr_id);
+				t0 = t1;
+				t1 = rte_rdtsc();
+				w->stats.idle_cycles += t1 - t0;
+			}
+		}
+		t0 = t1;
+	}
+	flush_all(w);
+	rte_rcu_qsbr_thread_offline(dp->qsbr, w->qsbr_id);
+	rte_rcu_qsbr_thread_unregister(dp->qsbr, w->qsbr_id);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Internal interface between the worker loop (vs_worker.c) and the overlay paths
+ * (vs_overlay_dp.c). Worker lcore only. Every function takes ownership of the mbufs it is
+ * given: they are sent, handed over or dropped (counted) before it returns or at the next
+ * flush.
+ */
+#ifndef VS_WORKER_H
+#define VS_WORKER_H
+
+#include <rte_mbuf.h>
+
+#include "vs_dp.h"
+
+/** Queue m for port (flushed at the end of the loop); dropped when the port is down. */
+void vs_worker_send(struct vs_worker *w, uint16_t port, struct rte_mbuf *m);
+
+/** Transmit (or hand over) what is queued for port now. */
+void vs_worker_flush(struct vs_worker *w, uint16_t port);
+
+/** Copy m to every other connected local guest of vni (by reference, not by copy). */
+void vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		struct rte_mbuf *m);
+
+/** Broadcast, multicast or unknown unicast from guest in_port: local guests and VTEPs. */
+void vs_worker_flood_bum(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		struct rte_mbuf *m);
+
+/** Unicast from guest in_port to a remote location e: encapsulate towards e's VTEP. */
+void vs_worker_to_remote(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_loc_entry *e, struct rte_mbuf *m);
+
+/** A burst from the uplink: decapsulate and deliver, or hand to the control lcore, or drop. */
+void vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* VS_WORKER_H */
