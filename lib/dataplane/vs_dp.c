@@ -15,6 +15,10 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+
+#include "vs_ctrl.h"
 #include "vs_dp.h"
 #include "vs_log.h"
 
@@ -46,6 +50,53 @@ vni_index(const struct vs_dp *dp, uint32_t vni)
 	return -ENOENT;
 }
 
+/* Single-producer (one worker), single-consumer (control) ring; esize 0 = pointers. */
+static struct rte_ring *
+rings_create(unsigned int i, const char *fmt, unsigned int size, unsigned int esize)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), fmt, i);
+	if (esize == 0)
+		return rte_ring_create(name, size, rte_socket_id(),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return rte_ring_create_elem(name, esize, size, rte_socket_id(),
+		RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
+static int
+setup_vnis(struct vs_dp *dp, char *err, size_t errlen)
+{
+	const struct vs_config *cfg = dp->cfg;
+	struct rte_hash_parameters hp = {
+		.name = "vs_vni",
+		.entries = VS_MAX_VNIS * 2,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+	unsigned int i;
+
+	dp->vni_hash = rte_hash_create(&hp);
+	if (dp->vni_hash == NULL) {
+		snprintf(err, errlen, "cannot create the VNI hash: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->nb_vnis; i++) {
+		struct vs_dp_vni *v = &dp->vnis[i];
+
+		v->vni = cfg->vnis[i].vni;
+		v->vni_field = rte_cpu_to_be_32(v->vni << 8);
+		v->fragment = cfg->vnis[i].fragment;
+		if (rte_hash_add_key_data(dp->vni_hash, &v->vni, (void *)(uintptr_t)i) != 0) {
+			snprintf(err, errlen, "cannot add VNI %u", v->vni);
+			return -ENOMEM;
+		}
+	}
+	dp->nb_vnis = cfg->nb_vnis;
+	return 0;
+}
+
 static int
 setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 {
@@ -67,6 +118,15 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 		w->qsbr_id = i;
 		w->lcore = lc->workers[i].lcore;
 		w->nb_pq = lc->workers[i].nb_pq;
+		w->exc_tokens = VS_EXC_RATE;
+		w->learn = rings_create(i, "vs_learn_%u", VS_LEARN_RING_SIZE,
+			sizeof(struct vs_learn_req));
+		w->exc = rings_create(i, "vs_exc_%u", VS_EXC_RING_SIZE, 0);
+		if (w->learn == NULL || w->exc == NULL) {
+			snprintf(err, errlen, "cannot create worker %u's rings: %s", i,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 		memcpy(w->pq, lc->workers[i].pq, sizeof(w->pq[0]) * w->nb_pq);
 		for (p = 0; p < VS_MAX_PORTS; p++)
 			w->own_txq[p] = -1;
@@ -105,7 +165,6 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 static int
 setup_table(struct vs_dp *dp, char *err, size_t errlen)
 {
-	const struct vs_config *cfg = dp->cfg;
 	uint64_t now = rte_get_tsc_cycles();
 	size_t sz;
 	unsigned int i;
@@ -135,18 +194,6 @@ setup_table(struct vs_dp *dp, char *err, size_t errlen)
 			return ret;
 		}
 	}
-	for (i = 0; i < cfg->nb_locations; i++) {
-		const struct vs_cfg_location *l = &cfg->locations[i];
-		struct vs_loc_key k;
-
-		vs_loc_key_make(&k, l->vni, &l->mac);
-		ret = vs_table_set(dp->table, &k, VS_LOC_STATIC, VS_LOC_PORT_NONE, l->vtep_ip, now);
-		if (ret != 0) {
-			snprintf(err, errlen, "static location %u: cannot add: %s", i,
-				strerror(-ret));
-			return ret;
-		}
-	}
 	return 0;
 }
 
@@ -166,9 +213,16 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 			rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	for (i = 0; i < cfg->nb_vnis; i++)
-		dp->vnis[i].vni = cfg->vnis[i].vni;
-	dp->nb_vnis = cfg->nb_vnis;
+	dp->vtep_ip = cfg->host.vtep_ip;
+	dp->vxlan_port = cfg->host.vxlan_port;
+	dp->uplink_mtu = cfg->uplink.mtu;
+	dp->learning = cfg->host.learning;
+	dp->aging = cfg->host.aging;
+	/* A learned location is re-confirmed to the control lcore at most this often. */
+	dp->refresh_tsc = rte_get_tsc_hz() * RTE_MAX(1u, RTE_MIN(cfg->host.aging / 4, 30u));
+	ret = setup_vnis(dp, err, errlen);
+	if (ret != 0)
+		return ret;
 
 	ret = vs_port_uplink_open(&dp->ports[VS_PORT_UPLINK].port, &cfg->uplink, dp->pool,
 		err, errlen);
@@ -198,7 +252,10 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	ret = setup_workers(dp, err, errlen);
 	if (ret != 0)
 		return ret;
-	return setup_table(dp, err, errlen);
+	ret = setup_table(dp, err, errlen);
+	if (ret != 0)
+		return ret;
+	return vs_ctrl_init(dp, err, errlen);
 }
 
 int
@@ -239,6 +296,19 @@ vs_dp_fini(struct vs_dp *dp)
 		}
 	}
 	dp->nb_ports = 0;
+	for (i = 0; dp->workers != NULL && i < dp->nb_workers; i++) {
+		struct vs_worker *w = &dp->workers[i];
+		struct rte_mbuf *m;
+
+		while (w->exc != NULL && rte_ring_sc_dequeue(w->exc, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->exc);
+		rte_ring_free(w->learn);
+	}
+	if (dp->ctrl != NULL)
+		vs_ctrl_fini(dp);
+	rte_hash_free(dp->vni_hash);
+	dp->vni_hash = NULL;
 	if (dp->table != NULL)
 		vs_table_free(dp->table);
 	dp->table = NULL;

@@ -28,14 +28,45 @@
 #include <rte_ring.h>
 #include <rte_rcu_qsbr.h>
 
+#include <rte_hash.h>
+
 #include "vs_config.h"
 #include "vs_drop.h"
+#include "vs_encap.h"
 #include "vs_port.h"
 #include "vs_table.h"
 
 #define VS_BURST 32
 #define VS_HANDOFF_RING_SIZE 1024
 #define VS_IDLE_POLLS 64      /**< empty loops before a worker sleeps idle-sleep µs */
+#define VS_LEARN_RING_SIZE 1024
+#define VS_EXC_RING_SIZE 256
+#define VS_EXC_RATE 2000      /**< exception frames per second and worker, burst 64 */
+#define VS_MAX_VTEPS 4096     /**< remote VTEPs known at once (slots are never reused) */
+
+/**
+ * A remote VTEP as the workers see it. The control lcore publishes a new template (release)
+ * whenever the next hop's MAC changes and frees the old one after an RCU grace period;
+ * NULL while the next hop is unresolved.
+ */
+struct vs_vtep {
+	rte_be32_t ip;
+	const struct vs_encap_tmpl *tmpl;
+};
+
+/** A VNI's flood list: indexes into vs_dp.vteps. Immutable; replaced as a whole. */
+struct vs_flood {
+	uint16_t n;
+	uint16_t vtep[VS_MAX_FLOOD];
+};
+
+/** Learn or refresh request from a worker to the control lcore (16 bytes). */
+struct vs_learn_req {
+	uint32_t vni;
+	struct rte_ether_addr mac;
+	uint16_t pad;
+	rte_be32_t vtep_ip;
+};
 
 /** Per-port state shared by all lcores (read-only after start except `up`). */
 struct vs_dp_port {
@@ -46,11 +77,14 @@ struct vs_dp_port {
 	bool up;                               /**< control: link state (atomic access) */
 };
 
-/** A virtual network: its local guests (fixed at start). */
+/** A virtual network: its local guests (fixed at start) and its flood list. */
 struct vs_dp_vni {
 	uint32_t vni;
+	rte_be32_t vni_field;                  /**< VNI as the VXLAN header carries it */
+	bool fragment;
 	uint16_t nb_local;
 	uint16_t local[VS_MAX_GUESTS];         /**< port indexes of its guests */
+	const struct vs_flood *flood;          /**< control: replaced, RCU (atomic access) */
 };
 
 /** Counters of one worker lcore, summed on demand. */
@@ -80,6 +114,11 @@ struct vs_worker {
 	struct vs_cfg_pq pq[VS_MAX_PQ];
 	int16_t own_txq[VS_MAX_PORTS];         /**< tx queue this worker owns per port, or -1 */
 	uint16_t handoff_txq[VS_MAX_PORTS];    /**< else: which owner's ring it uses */
+	struct rte_ring *learn;                /**< to control: struct vs_learn_req, SP/SC */
+	struct rte_ring *exc;                  /**< to control: ARP/ICMP mbufs, SP/SC */
+	uint64_t exc_tokens;                   /**< exception rate limit (token bucket) */
+	uint64_t exc_last;
+	uint64_t learn_overflow;               /**< learn requests lost to a full ring */
 	uint16_t nb_dirty;                     /**< ports whose txbuf holds frames */
 	uint16_t dirty[VS_MAX_PORTS];
 	struct vs_txbuf txbuf[VS_MAX_PORTS];
@@ -99,6 +138,17 @@ struct vs_dp {
 	struct vs_worker *workers;             /**< rte_zmalloc'd array */
 	uint32_t idle_sleep_us;
 	uint32_t quit;                         /**< set to 1 to stop all loops (atomic) */
+	/* overlay */
+	rte_be32_t vtep_ip;
+	uint16_t vxlan_port;
+	uint16_t uplink_mtu;
+	bool learning;                         /**< control (atomic access) */
+	uint32_t aging;                        /**< seconds, 0 = never; control (atomic) */
+	uint64_t refresh_tsc;                  /**< re-confirm a learned entry this often */
+	struct rte_hash *vni_hash;             /**< VNI -> index in vnis; fixed at start */
+	uint32_t nb_vteps;                     /**< control: grows only (atomic access) */
+	struct vs_vtep vteps[VS_MAX_VTEPS];
+	struct vs_ctrl *ctrl;                  /**< control lcore's private state */
 };
 
 /**
@@ -113,6 +163,17 @@ int vs_dp_start(struct vs_dp *dp, char *err, size_t errlen);
 
 /** Stop and close ports, free rings, table and pool. Lcores must have returned. */
 void vs_dp_fini(struct vs_dp *dp);
+
+/** Index of vni in dp->vnis, or a negative errno. Any lcore. */
+static inline int
+vs_dp_vni_index(const struct vs_dp *dp, uint32_t vni)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(dp->vni_hash, &vni, &data) < 0)
+		return -ENOENT;
+	return (int)(uintptr_t)data;
+}
 
 /** Worker lcore entry point (arg: struct vs_worker *). */
 int vs_worker_main(void *arg);

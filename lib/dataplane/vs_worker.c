@@ -78,18 +78,9 @@ flush_all(struct vs_worker *w)
 	w->nb_dirty = 0;
 }
 
-/* Take one more reference on every segment: the same mbuf then goes to several ports that
- * only read it (vhost copies into guest memory, a NIC DMAs out). */
-static inline void
-mbuf_ref(struct rte_mbuf *m, int16_t n)
-{
-	for (; m != NULL; m = m->next)
-		rte_mbuf_refcnt_update(m, n);
-}
-
-void
-vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
-		struct rte_mbuf *m)
+static void
+flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		struct rte_mbuf *m, bool count_empty)
 {
 	uint16_t targets[VS_MAX_GUESTS];
 	uint16_t nb = 0, i;
@@ -101,13 +92,29 @@ vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_
 			targets[nb++] = p;
 	}
 	if (nb == 0) {
-		drop(w, in_port, VS_DROP_FLOOD_EMPTY, m);
+		if (count_empty)
+			w->stats.drops[in_port][VS_DROP_FLOOD_EMPTY]++;
+		rte_pktmbuf_free(m);
 		return;
 	}
 	if (nb > 1)
-		mbuf_ref(m, (int16_t)(nb - 1));
+		vs_mbuf_ref(m, (int16_t)(nb - 1));
 	for (i = 0; i < nb; i++)
 		vs_worker_send(w, targets[i], m);
+}
+
+void
+vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		struct rte_mbuf *m)
+{
+	flood_local(w, in_port, vni, m, true);
+}
+
+void
+vs_worker_flood_local_quiet(struct vs_worker *w, uint16_t in_port,
+		const struct vs_dp_vni *vni, struct rte_mbuf *m)
+{
+	flood_local(w, in_port, vni, m, false);
 }
 
 /* Frames a guest sent: anti-spoofing, VLAN and runt checks, then one bulk lookup of the

@@ -23,6 +23,21 @@ void vs_worker_flush(struct vs_worker *w, uint16_t port);
 void vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
 		struct rte_mbuf *m);
 
+/** As vs_worker_flood_local(), but no local target is not a drop (copies went to VTEPs). */
+void vs_worker_flood_local_quiet(struct vs_worker *w, uint16_t in_port,
+		const struct vs_dp_vni *vni, struct rte_mbuf *m);
+
+/**
+ * Take n more references on every segment of m: the same mbuf then goes to several ports
+ * that only read it (vhost copies into guest memory, a NIC sends it out).
+ */
+static inline void
+vs_mbuf_ref(struct rte_mbuf *m, int16_t n)
+{
+	for (; m != NULL; m = m->next)
+		rte_mbuf_refcnt_update(m, n);
+}
+
 /** Broadcast, multicast or unknown unicast from guest in_port: local guests and VTEPs. */
 void vs_worker_flood_bum(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
 		struct rte_mbuf *m);

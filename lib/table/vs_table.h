@@ -53,6 +53,7 @@ enum vs_loc_origin {
 };
 
 #define VS_LOC_PORT_NONE UINT16_MAX
+#define VS_LOC_VTEP_NONE UINT16_MAX
 
 /** An immutable published entry. */
 struct vs_loc_entry {
@@ -60,6 +61,8 @@ struct vs_loc_entry {
 	uint8_t origin;          /**< enum vs_loc_origin */
 	uint16_t port;           /**< local port index, or VS_LOC_PORT_NONE when remote */
 	rte_be32_t vtep_ip;      /**< remote VTEP (network order), 0 when local */
+	uint16_t vtep;           /**< caller's index for vtep_ip (see vs_table_set_vtep), or
+	                          *   VS_LOC_VTEP_NONE */
 	uint64_t created;        /**< TSC when this entry was published */
 	uint64_t last_seen;      /**< TSC of the last refresh; written only by the writer, read
 	                          *   with __atomic loads (relaxed) */
@@ -118,6 +121,15 @@ void vs_table_lookup_bulk(const struct vs_table *t, const struct vs_loc_key **ke
  */
 int vs_table_set(struct vs_table *t, const struct vs_loc_key *key,
 		enum vs_loc_origin origin, uint16_t port, rte_be32_t vtep_ip, uint64_t now);
+
+/**
+ * As vs_table_set(), and also store vtep, the caller's own index for vtep_ip (the data
+ * path uses it to find the VTEP's encapsulation template without a second lookup). An
+ * update that differs only in vtep replaces the entry.
+ */
+int vs_table_set_vtep(struct vs_table *t, const struct vs_loc_key *key,
+		enum vs_loc_origin origin, uint16_t port, rte_be32_t vtep_ip, uint16_t vtep,
+		uint64_t now);
 
 /** Remove the entry for key. @return 0 or -ENOENT. */
 int vs_table_del(struct vs_table *t, const struct vs_loc_key *key);
