@@ -144,6 +144,52 @@ drain_workers(struct vs_dp *dp, uint64_t now)
 	}
 }
 
+int
+vs_ctrl_call(struct vs_dp *dp, vs_ctrl_fn fn, void *arg)
+{
+	struct vs_ctrl *c = dp->ctrl;
+	int ret;
+
+	if (rte_lcore_id() == c->lcore)
+		return fn(dp, arg);
+	pthread_mutex_lock(&c->call_lock);
+	c->call_arg = arg;
+	__atomic_store_n(&c->call_done, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->call_fn, fn, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE)) {
+		if (vs_dp_quitting(dp) && __atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE) != NULL) {
+			/* The control loop may be gone: take the call back if it is still ours. */
+			vs_ctrl_fn mine = fn;
+
+			if (__atomic_compare_exchange_n(&c->call_fn, &mine, NULL, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				pthread_mutex_unlock(&c->call_lock);
+				return -ESHUTDOWN;
+			}
+		}
+		rte_delay_us_sleep(50);
+	}
+	ret = c->call_ret;
+	pthread_mutex_unlock(&c->call_lock);
+	return ret;
+}
+
+/* Run a posted vs_ctrl_call(), if any. */
+static void
+serve_call(struct vs_dp *dp)
+{
+	struct vs_ctrl *c = dp->ctrl;
+	vs_ctrl_fn fn = __atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE);
+
+	if (fn == NULL)
+		return;
+	if (!__atomic_compare_exchange_n(&c->call_fn, &fn, NULL, false, __ATOMIC_ACQ_REL,
+			__ATOMIC_ACQUIRE))
+		return;
+	c->call_ret = fn(dp, c->call_arg);
+	__atomic_store_n(&c->call_done, 1, __ATOMIC_RELEASE);
+}
+
 void
 vs_ctrl_poll(struct vs_dp *dp)
 {
@@ -152,6 +198,7 @@ vs_ctrl_poll(struct vs_dp *dp)
 	uint64_t hz = rte_get_tsc_hz();
 	uint32_t aging;
 
+	serve_call(dp);
 	drain_workers(dp, now);
 	if (now >= c->next_link) {
 		update_links(dp);
@@ -195,6 +242,8 @@ vs_ctrl_init(struct vs_dp *dp, char *err, size_t errlen)
 	}
 	dp->ctrl = c;
 	c->dp = dp;
+	c->lcore = cfg->lcores.control;
+	pthread_mutex_init(&c->call_lock, NULL);
 	c->mac = dp->ports[VS_PORT_UPLINK].port.mac;
 	c->netmask = rte_cpu_to_be_32(cfg->uplink.prefix == 0 ? 0 :
 		~0u << (32 - cfg->uplink.prefix));

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -55,6 +56,9 @@ struct vs_ctrl_stats {
 	uint64_t aged;
 };
 
+/** A function run on the control lcore by vs_ctrl_call(). */
+typedef int (*vs_ctrl_fn)(struct vs_dp *dp, void *arg);
+
 struct vs_ctrl {
 	struct vs_dp *dp;
 	rte_be32_t netmask;
@@ -68,7 +72,23 @@ struct vs_ctrl {
 	uint64_t next_neigh;
 	uint64_t next_age;
 	struct vs_ctrl_stats stats;
+	/* vs_ctrl_call() mailbox: callers take call_lock, post, wait for call_done. */
+	pthread_mutex_t call_lock;
+	vs_ctrl_fn call_fn;          /**< atomic: non-NULL when a call is posted */
+	void *call_arg;
+	int call_ret;
+	uint32_t call_done;          /**< atomic */
+	unsigned int lcore;          /**< the control lcore */
 };
+
+/**
+ * Run fn(dp, arg) on the control lcore and return its result: how the CLI, the control
+ * socket and telemetry read or change control state (the location table, flood lists,
+ * neighbours, settings) without a second writer. Blocks the caller until done; callers on
+ * several threads are serialised. When called on the control lcore itself (control on the
+ * main lcore) fn runs at once. Returns -ESHUTDOWN when vseal is stopping.
+ */
+int vs_ctrl_call(struct vs_dp *dp, vs_ctrl_fn fn, void *arg);
 
 /** Set up the control state: static neighbours, VTEPs of flood lists and static locations. */
 int vs_ctrl_init(struct vs_dp *dp, char *err, size_t errlen);
