@@ -172,6 +172,41 @@ test_add_lookup_replace_delete(void)
 }
 
 /* An online reader that has not reported a quiescent state holds back every reclaim. */
+/* The VTEP index rides along with a remote entry; a change of index alone replaces it. */
+static void
+test_vtep_index(void)
+{
+	struct vs_loc_key k = key_of(300, 9);
+	const struct vs_loc_entry *e, *e2;
+	struct vs_table *t;
+
+	t = vs_table_create("t_vtep", 16, SOCKET_ID_ANY, qsbr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(vs_table_set_vtep(t, &k, VS_LOC_LEARNED, VS_LOC_PORT_NONE,
+		ip_of(192, 0, 2, 7), 5, 10), 0);
+	e = vs_table_lookup(t, &k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->vtep, 5);
+	/* Same value: refresh only, same entry. */
+	CU_ASSERT_EQUAL(vs_table_set_vtep(t, &k, VS_LOC_LEARNED, VS_LOC_PORT_NONE,
+		ip_of(192, 0, 2, 7), 5, 20), 0);
+	CU_ASSERT_PTR_EQUAL(vs_table_lookup(t, &k), e);
+	CU_ASSERT_EQUAL(e->last_seen, 20);
+	/* Other index: replaced. */
+	CU_ASSERT_EQUAL(vs_table_set_vtep(t, &k, VS_LOC_LEARNED, VS_LOC_PORT_NONE,
+		ip_of(192, 0, 2, 7), 6, 30), 0);
+	e2 = vs_table_lookup(t, &k);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e2);
+	CU_ASSERT_PTR_NOT_EQUAL(e2, e);
+	CU_ASSERT_EQUAL(e2->vtep, 6);
+	/* vs_table_set() stores no index. */
+	CU_ASSERT_EQUAL(vs_table_set(t, &k, VS_LOC_STATIC, VS_LOC_PORT_NONE,
+		ip_of(192, 0, 2, 8), 40), 0);
+	CU_ASSERT_EQUAL(vs_table_lookup(t, &k)->vtep, VS_LOC_VTEP_NONE);
+	vs_table_reclaim(t);
+	vs_table_free(t);
+}
+
 static void
 test_grace_period(void)
 {
@@ -765,6 +800,7 @@ main(int argc, char **argv)
 	} tests[] = {
 		{ "create arguments", test_create_args },
 		{ "add, lookup, replace, delete", test_add_lookup_replace_delete },
+		{ "vtep index", test_vtep_index },
 		{ "grace period", test_grace_period },
 		{ "bulk lookup", test_bulk_lookup },
 		{ "precedence and refresh", test_precedence },
