@@ -40,6 +40,7 @@ struct vs_cfg_host {
 	uint16_t vxlan_port;       /**< default 4789 */
 	bool learning;             /**< default on */
 	uint32_t aging;            /**< seconds, 0 = never; default 300 */
+	char ctl_socket[VS_PATH_MAX]; /**< control socket; default /run/vseal/vseal.ctl */
 };
 
 struct vs_cfg_uplink {
