@@ -11,7 +11,9 @@
 
 #include <rte_bus.h>
 #include <rte_dev.h>
+#include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
+#include <rte_vhost.h>
 
 #include "vs_log.h"
 #include "vs_port.h"
@@ -31,6 +33,18 @@ port_configure(struct vs_port *p, struct rte_mempool *mp, char *err, size_t errl
 		snprintf(err, errlen, "%s: cannot get device info: %s", p->name, strerror(-ret));
 		return ret;
 	}
+	/* Enable what the device offers of what vseal uses; the data path picks its path
+	 * from tx_offloads (see docs/offloads.md). */
+	p->tx_capa = info.tx_offload_capa;
+	p->tx_offloads = info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+		RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+		RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO |
+		RTE_ETH_TX_OFFLOAD_OUTER_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_VXLAN_TNL_TSO);
+	p->rx_offloads = info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+		RTE_ETH_RX_OFFLOAD_SCATTER);
+	conf.txmode.offloads = p->tx_offloads;
+	conf.rxmode.offloads = p->rx_offloads;
 	if (p->nb_queues > info.max_rx_queues || p->nb_queues > info.max_tx_queues) {
 		snprintf(err, errlen, "%s: %u queues requested, device offers rx %u tx %u",
 			p->name, p->nb_queues, info.max_rx_queues, info.max_tx_queues);
@@ -181,7 +195,14 @@ vs_port_guest_open(struct vs_port *p, const struct vs_cfg_guest *g, uint16_t idx
 		if (ret != 0)
 			return ret;
 	}
-	snprintf(devargs, sizeof(devargs), "%s,iface=%s,queues=%u,client=%d",
+	/*
+	 * tso=1 offers the guest host TSO and checksum offload, so it may hand over 64 KB
+	 * frames. legacy-ol-flags=1: vhost describes what the guest asked for as TX offload
+	 * requests (RTE_MBUF_F_TX_TCP_SEG, _TCP_CKSUM, with l2/l3/l4 lengths), which is what a
+	 * switch forwards: another guest's port or the uplink acts on them as they are.
+	 */
+	snprintf(devargs, sizeof(devargs),
+		"%s,iface=%s,queues=%u,client=%d,tso=1,legacy-ol-flags=1",
 		p->devname, g->socket, g->queues, g->mode == VS_VHOST_CLIENT);
 	ret = rte_dev_probe(devargs);
 	if (ret != 0) {
@@ -227,6 +248,26 @@ vs_port_close(struct vs_port *p)
 	if (dev != NULL)
 		rte_dev_remove(dev);
 	p->probed_by_us = false;
+}
+
+enum vs_seg_path
+vs_port_seg_path(const struct vs_port *p)
+{
+	return (p->tx_offloads & RTE_ETH_TX_OFFLOAD_VXLAN_TNL_TSO) != 0 ? VS_SEG_NIC : VS_SEG_SW;
+}
+
+uint64_t
+vs_port_guest_features(const struct vs_port *p)
+{
+	uint64_t features = 0;
+	int vid;
+
+	if (p->is_uplink)
+		return 0;
+	vid = rte_eth_vhost_get_vid_from_port_id(p->port_id);
+	if (vid < 0 || rte_vhost_get_negotiated_features(vid, &features) != 0)
+		return 0;
+	return features;
 }
 
 bool

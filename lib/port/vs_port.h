@@ -38,6 +38,15 @@ struct vs_port {
 	char socket[VS_PATH_MAX];    /**< guests only */
 	uint16_t mtu;
 	bool probed_by_us;           /**< we hot-plugged the device, so we remove it at close */
+	uint64_t tx_capa;            /**< RTE_ETH_TX_OFFLOAD_* the device offers */
+	uint64_t tx_offloads;        /**< ... of which vseal enabled */
+	uint64_t rx_offloads;        /**< RTE_ETH_RX_OFFLOAD_* vseal enabled */
+};
+
+/** How frames too large for the uplink's MTU are cut (shown by `show port info`). */
+enum vs_seg_path {
+	VS_SEG_NIC = 0,              /**< the NIC segments (VXLAN tunnel TSO) */
+	VS_SEG_SW,                   /**< librte_gso in software */
 };
 
 /**
@@ -56,6 +65,12 @@ int vs_port_uplink_open(struct vs_port *p, const struct vs_cfg_uplink *cfg,
  */
 int vs_port_guest_open(struct vs_port *p, const struct vs_cfg_guest *g, uint16_t idx,
 		struct rte_mempool *mp, char *err, size_t errlen);
+
+/** The segmentation path the uplink p allows (NIC tunnel TSO, else software). */
+enum vs_seg_path vs_port_seg_path(const struct vs_port *p);
+
+/** Guests: negotiated virtio features (VIRTIO_NET_F_* bits), 0 when not connected. */
+uint64_t vs_port_guest_features(const struct vs_port *p);
 
 /** Start the port. @return 0 or -errno. */
 int vs_port_start(struct vs_port *p);
