@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Bad input on the underlay: scapy-crafted frames sent to vseal's uplink each raise exactly
+# their own drop counter, a guest's ping keeps flowing meanwhile with no loss, and the mbuf
+# pool returns to its idle level afterwards.
+. "$(dirname "$0")/lib_overlay.sh"
+ov_hugepages
+ov_underlay
+ov_wire "${OV_ID}wa"
+UA=192.168.63.1 UK=192.168.63.3
+K=${OV_ID}-k
+ov_kernel_vtep "$K" "${OV_ID}wk" $UK 100 10.63.0.5/24 $UA
+MA1=02:63:00:00:00:a1
+cat >"$OV_TMP/A.ini" <<CFG
+[host]
+vtep-ip = $UA
+ctl-socket = $OV_TMP/A.ctl
+[uplink]
+device = net_af_packet_A,iface=${OV_ID}wa0
+[vni.100]
+flood = $UK
+[guest.a1]
+socket = $OV_TMP/a1.sock
+vni = 100
+mac = $MA1
+[lcores]
+control = 0
+worker.1 = uplink a1
+idle-sleep = 50
+CFG
+ov_vseal A "$OV_TMP/A.ini" "-l 0,1" || exit 1
+NA1=${OV_ID}-a1
+ov_guests main "a1,$OV_TMP/a1.sock,$MA1,$NA1,10.63.0.1/24,server" || exit 1
+ov_check "guest connected" ov_wait_connected A a1
+ov_check "guest reaches the kernel VTEP's address" ov_ping "$NA1" 10.63.0.5 3
+idle=$(ov_mbufs A)
+
+AMAC=$(cat "/sys/class/net/${OV_ID}wa0/address")
+N=25
+# send KIND: N frames of one kind from the kernel VTEP's wire to vseal's uplink.
+send() {
+	ip netns exec "$K" /usr/bin/python3 - "$1" "${OV_ID}wk0" "$AMAC" $UA $UK $N <<'PY'
+import sys
+from scapy.all import Ether, IP, UDP, Raw, Dot1Q, sendp, conf
+from scapy.layers.vxlan import VXLAN
+conf.verb = 0
+kind, iface, amac, ua, uk, n = sys.argv[1:7]
+inner = Ether(src="02:63:00:00:00:ee", dst="02:63:00:00:00:a1") / IP(src="10.63.0.77", dst="10.63.0.1") / UDP(sport=1, dport=9) / Raw(b"x" * 32)
+base = Ether(dst=amac) / IP(src=uk, dst=ua)
+vx = lambda **kw: base / UDP(sport=50000, dport=4789) / VXLAN(**kw)
+pkts = {
+    "wrong-udp-port": base / UDP(sport=50000, dport=4790) / VXLAN(vni=100) / inner,
+    "vxlan-i-flag-clear": vx(flags=0, vni=100) / inner,
+    "unknown-vni": vx(vni=999) / inner,
+    "vxlan-truncated": base / UDP(sport=50000, dport=4789) / Raw(b"\x08\x00\x00"),
+    "inner-runt": vx(vni=100) / Raw(b"\x02" * 10),
+    "ip-fragment": Ether(dst=amac) / IP(src=uk, dst=ua, flags="MF") / UDP(sport=50000, dport=4789) / VXLAN(vni=100) / inner,
+    "not-our-vtep-ip": Ether(dst=amac) / IP(src=uk, dst="192.168.63.77") / UDP(sport=50000, dport=4789) / VXLAN(vni=100) / inner,
+    "inner-vlan": vx(vni=100) / Ether(src="02:63:00:00:00:ee", dst="02:63:00:00:00:a1") / Dot1Q(vlan=5) / IP(src="10.63.0.77", dst="10.63.0.1") / UDP() / Raw(b"y" * 32),
+    "ip-options": Ether(dst=amac) / IP(src=uk, dst=ua, options=b"\x01\x01\x01\x00") / UDP(sport=50000, dport=4789) / VXLAN(vni=100) / inner,
+    "ip-malformed": Ether(dst=amac) / IP(src=uk, dst=ua, chksum=0x1234) / UDP(sport=50000, dport=4789) / VXLAN(vni=100) / inner,
+    "not-udp": Ether(dst=amac) / IP(src=uk, dst=ua, proto=6) / Raw(b"z" * 40),
+    "underlay-proto": Ether(dst=amac, type=0x88b5) / Raw(b"q" * 46),
+}
+sendp([pkts[kind]] * int(n), iface=iface)
+PY
+}
+
+ip netns exec "$NA1" ping -q -i 0.05 -c 200 -W 1 10.63.0.5 >"$OV_TMP/bg-ping.txt" 2>&1 &
+bgping=$!
+for kind in wrong-udp-port vxlan-i-flag-clear unknown-vni vxlan-truncated inner-runt \
+		ip-fragment not-our-vtep-ip inner-vlan ip-options ip-malformed not-udp underlay-proto; do
+	before=$(ov_drop A uplink "$kind")
+	send "$kind"
+	sleep 0.3
+	after=$(ov_drop A uplink "$kind")
+	ov_check "$N '$kind' frames counted as $kind ($before -> $after)" [ $((after - before)) -eq $N ]
+done
+wait $bgping
+grep -E 'packet loss' "$OV_TMP/bg-ping.txt" | sed 's/^/    /'
+ov_check "guest's ping kept flowing with no loss while bad frames arrived" \
+	grep -q ' 0% packet loss' "$OV_TMP/bg-ping.txt"
+ov_check "mbufs in use back to the idle level ($idle)" [ "$(ov_mbufs A)" -le "$idle" ]
+ov_summary
