@@ -224,14 +224,23 @@ ov_no_ping() {
 
 # ov_iperf SERVER-NS SERVER-IP CLIENT-NS SECONDS [ARGS...]: TCP run; prints Gbit/s.
 ov_iperf() {
-	local sns=$1 sip=$2 cns=$3 t=$4 out
+	local sns=$1 sip=$2 cns=$3 t=$4 out spid
 	shift 4
-	ip netns exec "$sns" iperf3 -s -1 -D --logfile "$OV_TMP/iperf-s.log" || return 1
+	ip netns exec "$sns" iperf3 -s -1 >"$OV_TMP/iperf-s.log" 2>&1 &
+	spid=$!
 	sleep 0.5
 	out=$(ip netns exec "$cns" timeout $((t + 20)) iperf3 -c "$sip" -t "$t" -J "$@" \
-		2>"$OV_TMP/iperf.err") || { cat "$OV_TMP/iperf.err"; return 1; }
+		2>"$OV_TMP/iperf.err")
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
 	python3 -c 'import json,sys
 j=json.loads(sys.stdin.read())
+if "error" in j: sys.exit("iperf3: " + j["error"])
 e=j["end"]; s=e.get("sum_received") or e.get("sum")
 print("%.3f" % (s["bits_per_second"]/1e9), e.get("sum_sent",{}).get("retransmits","-"), s["bytes"])' <<<"$out"
+}
+
+# ov_iperf_ok RESULT: ov_iperf printed a result that moved bytes.
+ov_iperf_ok() {
+	[ -n "$1" ] && [ "$(echo "$1" | awk '{print ($3 > 0)}')" = 1 ]
 }
