@@ -35,7 +35,12 @@
 	X(NO_LOCAL_DEST,   "no-local-dest",      "decapsulated unicast for no local guest") \
 	X(VTEP_UNRESOLVED, "vtep-unresolved",    "remote VTEP's underlay MAC not resolved yet") \
 	X(EXCEPTION_LIMIT, "exception-limit",    "exception path (ARP/ICMP) rate limit or ring full") \
-	X(TOO_BIG,         "too-big",            "frame larger than the egress MTU allows")
+	X(TOO_BIG,         "too-big",            "frame larger than the MTU allows (not TCP, no fragment mode)") \
+	X(BAD_OFFLOAD,     "bad-offload",        "guest's offload request does not fit its frame") \
+	X(GUEST_NO_TSO,    "guest-no-tso",       "large TCP frame for a guest that did not negotiate TSO") \
+	X(FRAG_INVALID,    "frag-invalid",       "IPv4 fragment overlapping, duplicate or too large") \
+	X(FRAG_TABLE_FULL, "frag-table-full",    "reassembly table full (too many flows in progress)") \
+	X(FRAG_TIMEOUT,    "frag-timeout",       "fragments of a packet that never completed")
 
 enum vs_drop_reason {
 #define VS_DROP_ENUM_(e, n, d) VS_DROP_ ## e,

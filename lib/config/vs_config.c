@@ -454,7 +454,8 @@ parse_host(struct ctx *c, const char *sec)
 static int
 parse_uplink(struct ctx *c, const char *sec)
 {
-	static const char *const keys[] = { "device", "prefix", "gateway", "mtu", "queues", NULL };
+	static const char *const keys[] = { "device", "prefix", "gateway", "mtu", "queues",
+		"gro", "segmentation", NULL };
 	struct vs_cfg_uplink *u = &c->cfg->uplink;
 	bool has_device = false;
 	uint32_t v;
@@ -487,9 +488,21 @@ parse_uplink(struct ctx *c, const char *sec)
 			ret = get_u32(c, sec, e, "an MTU", 576, 9600, &v);
 			u->mtu = (uint16_t)v;
 			break;
-		default:
+		case 4:
 			ret = get_u32(c, sec, e, "a number of queues", 1, VS_MAX_QUEUES, &v);
 			u->queues = (uint16_t)v;
+			break;
+		case 5:
+			ret = get_bool(c, sec, e, &u->gro);
+			break;
+		default:
+			if (strcmp(e->value, "auto") == 0)
+				u->sw_segmentation = false;
+			else if (strcmp(e->value, "software") == 0)
+				u->sw_segmentation = true;
+			else
+				return cfg_error(c, sec, e->name,
+					"expected 'auto' or 'software', got '%s'", e->value);
 			break;
 		}
 		if (ret < 0)
@@ -1165,6 +1178,7 @@ set_defaults(struct vs_config *cfg)
 	cfg->uplink.prefix = 24;
 	cfg->uplink.mtu = 1500;
 	cfg->uplink.queues = 1;
+	cfg->uplink.gro = true;
 }
 
 static int

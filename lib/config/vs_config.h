@@ -50,6 +50,8 @@ struct vs_cfg_uplink {
 	rte_be32_t gateway;
 	uint16_t mtu;              /**< default 1500 */
 	uint16_t queues;           /**< default 1 */
+	bool gro;                  /**< coalesce TCP for guests (librte_gro); default on */
+	bool sw_segmentation;      /**< segmentation = software: never NIC tunnel TSO */
 };
 
 enum vs_vhost_mode {

@@ -6,6 +6,7 @@
  * locations. It sleeps 1 ms between loops: it is never on the per-packet path.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_vhost.h>
 
 #include "vs_ctrl.h"
 #include "vs_dp.h"
@@ -68,8 +70,17 @@ update_links(struct vs_dp *dp)
 		VS_LOG(INFO, ctl, "guest %s: %s (%s mode, %s)", p->port.name,
 			up ? "connected" : "disconnected",
 			p->port.mode == VS_VHOST_CLIENT ? "client" : "server", p->port.socket);
-		if (up)
+		if (up) {
+			uint64_t f = vs_port_guest_features(&p->port);
+
+			/* Large TCP frames need both: the GSO header and a partial checksum. */
+			__atomic_store_n(&p->guest_tso,
+				(f & (1ULL << VIRTIO_NET_F_GUEST_TSO4)) != 0 &&
+				(f & (1ULL << VIRTIO_NET_F_GUEST_CSUM)) != 0, __ATOMIC_RELAXED);
+			VS_LOG(INFO, ctl, "guest %s: features 0x%" PRIx64 "%s", p->port.name, f,
+				p->guest_tso ? " (takes TSO frames)" : "");
 			local_set(dp, &p->port);
+		}
 	}
 }
 

@@ -21,9 +21,14 @@
 #include "vs_ctrl.h"
 #include "vs_dp.h"
 #include "vs_log.h"
+#include "vs_offload.h"
 
 #define VS_MBUF_CACHE 256
 #define VS_TABLE_CAPACITY 65536
+#define VS_REASM_TIMEOUT_MS 1000
+
+#define VS_REASM_FLOWS 128       /* packets in reassembly at once, per worker */
+#define VS_REASM_FRAGS 48        /* fragments of one packet (64 KB over a 1500 MTU: 45) */
 
 static unsigned int
 pool_size(const struct vs_config *cfg)
@@ -36,6 +41,14 @@ pool_size(const struct vs_config *cfg)
 	n = queues * (VS_RX_DESC + VS_TX_DESC + VS_HANDOFF_RING_SIZE) +
 		(cfg->lcores.nb_workers + 2) * (VS_MBUF_CACHE + VS_MAX_PORTS * VS_BURST * 2) +
 		4096;
+	/* A 64 KB guest frame takes 32 mbufs, and the software segmentation of a burst of
+	 * them two per wire packet; reassembly holds up to VS_REASM_FRAGS per packet. */
+	n += cfg->nb_guests * VS_BURST * 32 + cfg->lcores.nb_workers * VS_BURST * 96;
+	for (i = 0; i < cfg->nb_vnis; i++)
+		if (cfg->vnis[i].fragment) {
+			n += cfg->lcores.nb_workers * VS_REASM_FLOWS * VS_REASM_FRAGS;
+			break;
+		}
 	return rte_align32pow2(n) - 1;
 }
 
@@ -88,6 +101,7 @@ setup_vnis(struct vs_dp *dp, char *err, size_t errlen)
 		v->vni = cfg->vnis[i].vni;
 		v->vni_field = rte_cpu_to_be_32(v->vni << 8);
 		v->fragment = cfg->vnis[i].fragment;
+		dp->fragment_any |= v->fragment;
 		if (rte_hash_add_key_data(dp->vni_hash, &v->vni, (void *)(uintptr_t)i) != 0) {
 			snprintf(err, errlen, "cannot add VNI %u", v->vni);
 			return -ENOMEM;
@@ -126,6 +140,23 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot create worker %u's rings: %s", i,
 				rte_strerror(rte_errno));
 			return -ENOMEM;
+		}
+		if (vs_offload_gso_ctx_init(&w->gso_ctx, dp->pool, dp->pool,
+				dp->uplink_mtu) != 0) {
+			snprintf(err, errlen, "cannot set up segmentation for MTU %u",
+				dp->uplink_mtu);
+			return -EINVAL;
+		}
+		if (dp->fragment_any) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "vs_reasm_%u", i);
+			w->reasm = vs_reasm_create(name, VS_REASM_FLOWS, VS_REASM_FRAGS,
+				VS_REASM_TIMEOUT_MS, (int)rte_socket_id());
+			if (w->reasm == NULL) {
+				snprintf(err, errlen, "cannot create reassembly table %s", name);
+				return -ENOMEM;
+			}
 		}
 		memcpy(w->pq, lc->workers[i].pq, sizeof(w->pq[0]) * w->nb_pq);
 		for (p = 0; p < VS_MAX_PORTS; p++)
@@ -220,6 +251,7 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	dp->aging = cfg->host.aging;
 	/* A learned location is re-confirmed to the control lcore at most this often. */
 	dp->refresh_tsc = rte_get_tsc_hz() * RTE_MAX(1u, RTE_MIN(cfg->host.aging / 4, 30u));
+	dp->gro = cfg->uplink.gro;
 	ret = setup_vnis(dp, err, errlen);
 	if (ret != 0)
 		return ret;
@@ -229,6 +261,12 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	if (ret != 0)
 		return ret;
 	dp->nb_ports = 1;
+	dp->seg_path = cfg->uplink.sw_segmentation ? VS_SEG_SW :
+		vs_port_seg_path(&dp->ports[VS_PORT_UPLINK].port);
+	dp->encap_ol = VS_ENCAP_F_OL_TUNNEL;
+	if (dp->seg_path == VS_SEG_NIC && (dp->ports[VS_PORT_UPLINK].port.tx_offloads &
+			RTE_ETH_TX_OFFLOAD_OUTER_IPV4_CKSUM))
+		dp->encap_ol |= VS_ENCAP_F_OL_OUTER_CKSUM;
 	for (i = 0; i < cfg->nb_guests; i++) {
 		struct vs_dp_port *p = &dp->ports[i + 1];
 		struct vs_dp_vni *v;
@@ -304,6 +342,8 @@ vs_dp_fini(struct vs_dp *dp)
 			rte_pktmbuf_free(m);
 		rte_ring_free(w->exc);
 		rte_ring_free(w->learn);
+		if (w->reasm != NULL)
+			vs_reasm_free(w->reasm);
 	}
 	if (dp->ctrl != NULL)
 		vs_ctrl_fini(dp);

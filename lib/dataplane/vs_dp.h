@@ -28,11 +28,13 @@
 #include <rte_ring.h>
 #include <rte_rcu_qsbr.h>
 
+#include <rte_gso.h>
 #include <rte_hash.h>
 
 #include "vs_config.h"
 #include "vs_drop.h"
 #include "vs_encap.h"
+#include "vs_frag.h"
 #include "vs_port.h"
 #include "vs_table.h"
 
@@ -75,6 +77,7 @@ struct vs_dp_port {
 	uint16_t txq_owner[VS_MAX_QUEUES];     /**< worker index owning each tx queue */
 	struct rte_ring *handoff[VS_MAX_QUEUES]; /**< to the owner of each tx queue */
 	bool up;                               /**< control: link state (atomic access) */
+	bool guest_tso;                        /**< control: guest takes 64 KB TCP frames */
 };
 
 /** A virtual network: its local guests (fixed at start) and its flood list. */
@@ -92,6 +95,15 @@ struct vs_worker_stats {
 	uint64_t rx[VS_MAX_PORTS];
 	uint64_t tx[VS_MAX_PORTS];
 	uint64_t drops[VS_MAX_PORTS][VS_DROP_MAX];
+	uint64_t gso_frames;                   /**< large TCP frames cut in software */
+	uint64_t gso_segments;                 /**< ... into this many wire packets */
+	uint64_t tso_frames;                   /**< large TCP frames the NIC cuts */
+	uint64_t frag_frames;                  /**< frames sent as outer IPv4 fragments */
+	uint64_t frag_fragments;
+	uint64_t reassembled;                  /**< outer IPv4 packets reassembled */
+	uint64_t gro_in;                       /**< wire TCP segments given to GRO ... */
+	uint64_t gro_out;                      /**< ... and the frames guests got from it */
+	uint64_t icmp_frag_needed;             /**< "fragmentation needed" sent to guests */
 	uint64_t busy_cycles;                  /**< TSC cycles of loops that moved packets */
 	uint64_t idle_cycles;                  /**< TSC cycles of loops that did not */
 	uint64_t loops;
@@ -119,6 +131,9 @@ struct vs_worker {
 	uint64_t exc_tokens;                   /**< exception rate limit (token bucket) */
 	uint64_t exc_last;
 	uint64_t learn_overflow;               /**< learn requests lost to a full ring */
+	struct rte_gso_ctx gso_ctx;            /**< software segmentation towards the uplink */
+	struct vs_reasm *reasm;                /**< outer IPv4 reassembly (fragment mode) */
+	uint16_t ip_id;                        /**< outer IPv4 ID for fragmented packets */
 	uint16_t nb_dirty;                     /**< ports whose txbuf holds frames */
 	uint16_t dirty[VS_MAX_PORTS];
 	struct vs_txbuf txbuf[VS_MAX_PORTS];
@@ -142,6 +157,10 @@ struct vs_dp {
 	rte_be32_t vtep_ip;
 	uint16_t vxlan_port;
 	uint16_t uplink_mtu;
+	enum vs_seg_path seg_path;             /**< NIC tunnel TSO or software (librte_gso) */
+	uint32_t encap_ol;                     /**< VS_ENCAP_F_* for TSO frames */
+	bool gro;                              /**< coalesce TCP from the uplink for guests */
+	bool fragment_any;                     /**< some VNI has fragment = on: reassemble */
 	bool learning;                         /**< control (atomic access) */
 	uint32_t aging;                        /**< seconds, 0 = never; control (atomic) */
 	uint64_t refresh_tsc;                  /**< re-confirm a learned entry this often */

@@ -2,8 +2,13 @@
 /*
  * The worker's overlay paths: encapsulation towards a remote location, head-end
  * replication of BUM frames to the VNI's flood list, and the uplink's receive path
- * (decapsulate, learn, deliver; ARP/ICMP to the control lcore). Split horizon: nothing that
- * came from the uplink is ever sent back to it.
+ * (reassemble, decapsulate, learn, coalesce, deliver; ARP/ICMP to the control lcore).
+ * Split horizon: nothing that came from the uplink is ever sent back to it.
+ *
+ * Large frames (docs/offloads.md): a guest's TSO frame is encapsulated once, then cut to
+ * the uplink's MTU by the NIC (tunnel TSO) or by librte_gso; a large frame that is not TCP
+ * is fragmented (outer IPv4) in a VNI with fragment = on, else dropped with an ICMP
+ * "fragmentation needed" back to the guest.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,13 +16,20 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_gro.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_net.h>
 #include <rte_ring.h>
 
 #include "vs_decap.h"
 #include "vs_dp.h"
 #include "vs_encap.h"
+#include "vs_frag.h"
+#include "vs_offload.h"
 #include "vs_worker.h"
+
+#define VS_SEGS_MAX 64          /**< wire packets one 64 KB frame may become */
 
 static inline void
 drop(struct vs_worker *w, uint16_t port, enum vs_drop_reason r, struct rte_mbuf *m)
@@ -26,47 +38,154 @@ drop(struct vs_worker *w, uint16_t port, enum vs_drop_reason r, struct rte_mbuf 
 	rte_pktmbuf_free(m);
 }
 
-/* The frame would not fit the underlay once wrapped (large frames: see docs/offloads.md). */
+/* Does the frame fit in one outer packet on the uplink? */
 static inline bool
-too_big(const struct vs_dp *dp, const struct rte_mbuf *m)
+fits(const struct vs_dp *dp, const struct rte_mbuf *m)
 {
-	return m->pkt_len + VS_VXLAN_OUTER_L3_LEN + VS_VXLAN_UDP_VXLAN_LEN > dp->uplink_mtu;
+	return m->pkt_len + VS_VXLAN_OUTER_L3_LEN + VS_VXLAN_UDP_VXLAN_LEN <= dp->uplink_mtu;
 }
 
 /*
- * Wrap m for one VTEP and queue it on the uplink. m must be private (the caller's only
- * reference); when it is not, or has no headroom, a header mbuf is chained in front.
+ * Wrap m for one VTEP and this VNI. m must be private (the caller's only reference);
+ * when its headroom is too small, a header mbuf is chained in front.
+ * Returns the frame to send, or NULL when it was dropped (counted).
  */
-static void
-encap_send(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
-		const struct vs_encap_tmpl *t, struct rte_mbuf *m)
+static struct rte_mbuf *
+encap(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_encap_tmpl *t, struct rte_mbuf *m, uint32_t flags)
 {
 	struct vs_vxlan_outer *o;
 	int ret;
 
-	ret = vs_encap(m, t, 0);
+	ret = vs_encap(m, t, flags);
 	if (unlikely(ret == -ENOSPC || ret == -EPERM)) {
 		struct rte_mbuf *hdr = rte_pktmbuf_alloc(w->dp->pool);
 
 		if (hdr == NULL) {
 			drop(w, in_port, VS_DROP_NO_MBUF, m);
-			return;
+			return NULL;
 		}
 		if (rte_pktmbuf_chain(hdr, m) != 0) {
 			rte_pktmbuf_free(hdr);
 			drop(w, in_port, VS_DROP_NO_MBUF, m);
-			return;
+			return NULL;
 		}
 		m = hdr;
-		ret = vs_encap(m, t, 0);
+		ret = vs_encap(m, t, flags);
 	}
 	if (unlikely(ret != 0)) {
 		drop(w, in_port, VS_DROP_TOO_BIG, m);
-		return;
+		return NULL;
 	}
 	o = rte_pktmbuf_mtod(m, struct vs_vxlan_outer *);
 	o->vxlan.vni_rsvd = vni->vni_field;
-	vs_worker_send(w, VS_PORT_UPLINK, m);
+	return m;
+}
+
+/* A guest TCP frame larger than the wire: one encapsulation, then NIC TSO or librte_gso. */
+static void
+remote_tso(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_encap_tmpl *t, struct rte_mbuf *m)
+{
+	struct vs_dp *dp = w->dp;
+	struct rte_mbuf *segs[VS_SEGS_MAX];
+	int n, i;
+
+	m = encap(w, in_port, vni, t, m, dp->encap_ol);
+	if (m == NULL)
+		return;
+	if (dp->seg_path == VS_SEG_NIC) {
+		if (unlikely(vs_offload_tnl_tso_prepare(m, dp->uplink_mtu,
+				dp->ports[VS_PORT_UPLINK].port.tx_offloads) != 0)) {
+			drop(w, in_port, VS_DROP_BAD_OFFLOAD, m);
+			return;
+		}
+		w->stats.tso_frames++;
+		vs_worker_send(w, VS_PORT_UPLINK, m);
+		return;
+	}
+	n = vs_offload_gso(m, &w->gso_ctx, segs, RTE_DIM(segs));
+	if (unlikely(n <= 0)) {
+		drop(w, in_port, n == -ENOMEM ? VS_DROP_NO_MBUF : VS_DROP_BAD_OFFLOAD, m);
+		return;
+	}
+	w->stats.gso_frames++;
+	w->stats.gso_segments += (uint64_t)n;
+	for (i = 0; i < n; i++)
+		vs_worker_send(w, VS_PORT_UPLINK, segs[i]);
+}
+
+/* Not TCP and larger than the wire: fragment the outer packet, or refuse with ICMP. */
+static void
+remote_too_big(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_encap_tmpl *t, struct rte_mbuf *m)
+{
+	struct vs_dp *dp = w->dp;
+	struct rte_mbuf *segs[VS_SEGS_MAX];
+	struct vs_vxlan_outer *o;
+	int n, i;
+
+	if (!vni->fragment) {
+		/* RFC 7348: a VTEP must not fragment. Tell an IPv4 sender (DF set) the MTU
+		 * that fits, so its path MTU discovery works. */
+		struct rte_mbuf *icmp = vs_offload_icmp_frag_needed(m,
+			(uint16_t)(dp->uplink_mtu - VS_VXLAN_OUTER_LEN), dp->pool);
+
+		if (icmp != NULL) {
+			w->stats.icmp_frag_needed++;
+			vs_worker_send(w, in_port, icmp);
+		}
+		drop(w, in_port, VS_DROP_TOO_BIG, m);
+		return;
+	}
+	m = encap(w, in_port, vni, t, m, 0);
+	if (m == NULL)
+		return;
+	o = rte_pktmbuf_mtod(m, struct vs_vxlan_outer *);
+	o->ip.fragment_offset = 0;   /* DF off: this VNI allows fragmenting */
+	/* The worker's index in the ID's top bits: two workers never reuse an ID towards
+	 * one VTEP within the reassembly timeout. */
+	n = vs_frag_outer(m, dp->uplink_mtu,
+		(uint16_t)((w->index << 11) | (w->ip_id++ & 0x7ff)), dp->pool, dp->pool, segs,
+		RTE_DIM(segs));
+	if (unlikely(n <= 0)) {
+		drop(w, in_port, n == -ENOMEM ? VS_DROP_NO_MBUF : VS_DROP_TOO_BIG, m);
+		return;
+	}
+	w->stats.frag_frames++;
+	w->stats.frag_fragments += (uint64_t)n;
+	for (i = 0; i < n; i++)
+		vs_worker_send(w, VS_PORT_UPLINK, segs[i]);
+}
+
+/* m is private: wrap it for one VTEP, cutting it to the wire as needed. */
+static void
+remote_send(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_encap_tmpl *t, struct rte_mbuf *m)
+{
+	struct vs_dp *dp = w->dp;
+
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+		if (!fits(dp, m)) {
+			remote_tso(w, in_port, vni, t, m);
+			return;
+		}
+		/* Already wire-sized: only the checksum the guest left to us remains. */
+		m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_TX_TCP_SEG) | RTE_MBUF_F_TX_TCP_CKSUM;
+	}
+	if (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_IP_CKSUM)) {
+		if (unlikely(vs_offload_cksum_sw(m) != 0)) {
+			drop(w, in_port, VS_DROP_BAD_OFFLOAD, m);
+			return;
+		}
+	}
+	if (unlikely(!fits(dp, m))) {
+		remote_too_big(w, in_port, vni, t, m);
+		return;
+	}
+	m = encap(w, in_port, vni, t, m, 0);
+	if (m != NULL)
+		vs_worker_send(w, VS_PORT_UPLINK, m);
 }
 
 void
@@ -81,11 +200,7 @@ vs_worker_to_remote(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vn
 		drop(w, in_port, VS_DROP_VTEP_UNRESOLVED, m);
 		return;
 	}
-	if (unlikely(too_big(w->dp, m))) {
-		drop(w, in_port, VS_DROP_TOO_BIG, m);
-		return;
-	}
-	encap_send(w, in_port, vni, t, m);
+	remote_send(w, in_port, vni, t, m);
 }
 
 void
@@ -94,9 +209,10 @@ vs_worker_flood_bum(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vn
 {
 	const struct vs_flood *f = __atomic_load_n(&vni->flood, __ATOMIC_ACQUIRE);
 	const struct vs_encap_tmpl *tmpls[VS_MAX_FLOOD];
+	bool shared_ok;
 	uint16_t nb = 0, i;
 
-	if (f != NULL && f->n != 0) {
+	if (f != NULL) {
 		for (i = 0; i < f->n; i++) {
 			const struct vs_encap_tmpl *t =
 				__atomic_load_n(&w->dp->vteps[f->vtep[i]].tmpl, __ATOMIC_ACQUIRE);
@@ -106,31 +222,44 @@ vs_worker_flood_bum(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vn
 			else
 				w->stats.drops[in_port][VS_DROP_VTEP_UNRESOLVED]++;
 		}
-		if (nb != 0 && unlikely(too_big(w->dp, m))) {
-			w->stats.drops[in_port][VS_DROP_TOO_BIG] += nb;
-			nb = 0;
-		}
 	}
 	if (nb == 0) {
 		vs_worker_flood_local(w, in_port, vni, m);
 		return;
 	}
-	/* One reference per VTEP copy (each gets its own header mbuf chained in front of
-	 * the shared frame) plus the one flood_local consumes. */
+	/*
+	 * A wire-sized frame without offload requests is shared: each VTEP copy is a header
+	 * mbuf chained in front of it. Anything that must be modified or cut (checksum,
+	 * segmentation, fragments) gets a private copy per VTEP.
+	 */
+	shared_ok = fits(w->dp, m) &&
+		!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
+			RTE_MBUF_F_TX_IP_CKSUM));
 	for (i = 0; i < nb; i++) {
-		struct rte_mbuf *hdr = rte_pktmbuf_alloc(w->dp->pool);
+		struct rte_mbuf *c;
 
-		if (unlikely(hdr == NULL)) {
+		if (shared_ok) {
+			c = rte_pktmbuf_alloc(w->dp->pool);
+			if (likely(c != NULL)) {
+				vs_mbuf_ref(m, 1);
+				if (unlikely(rte_pktmbuf_chain(c, m) != 0)) {
+					rte_pktmbuf_free(c);
+					drop(w, in_port, VS_DROP_NO_MBUF, m);
+					continue;
+				}
+			}
+		} else {
+			c = rte_pktmbuf_copy(m, w->dp->pool, 0, UINT32_MAX);
+			if (likely(c != NULL)) {
+				c->ol_flags = m->ol_flags;
+				c->tx_offload = m->tx_offload;
+			}
+		}
+		if (unlikely(c == NULL)) {
 			w->stats.drops[in_port][VS_DROP_NO_MBUF]++;
 			continue;
 		}
-		vs_mbuf_ref(m, 1);
-		if (unlikely(rte_pktmbuf_chain(hdr, m) != 0)) {
-			rte_pktmbuf_free(hdr);
-			drop(w, in_port, VS_DROP_NO_MBUF, m);
-			continue;
-		}
-		encap_send(w, in_port, vni, tmpls[i], hdr);
+		remote_send(w, in_port, vni, tmpls[i], c);
 	}
 	vs_worker_flood_local_quiet(w, in_port, vni, m);
 }
@@ -163,6 +292,114 @@ learn_req(struct vs_worker *w, uint32_t vni, const struct rte_ether_addr *mac,
 		w->learn_overflow++;
 }
 
+/* Outer IPv4 fragment addressed to us? (vs_decap already found it to be a fragment.) */
+static inline bool
+fragment_for_us(const struct vs_dp *dp, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+		RTE_ETHER_HDR_LEN);
+
+	return m->data_len >= RTE_ETHER_HDR_LEN + sizeof(*ip) && ip->dst_addr == dp->vtep_ip;
+}
+
+/*
+ * Classify one uplink frame. Returns the verdict; on VS_DECAP_ACCEPT *mp is the inner
+ * frame (possibly a reassembled packet in place of the fragment given). Everything else
+ * is consumed here: dropped and counted, or handed to the control lcore.
+ */
+static enum vs_decap_verdict
+uplink_classify(struct vs_worker *w, struct rte_mbuf **mp, struct vs_decap_meta *meta,
+		uint64_t now)
+{
+	struct vs_dp *dp = w->dp;
+	struct rte_mbuf *m = *mp;
+	enum vs_decap_verdict v;
+
+	v = vs_decap(m, dp->vtep_ip, dp->vxlan_port, meta);
+	if (v == VS_DECAP_DROP && meta->drop == VS_DROP_IP_FRAGMENT && dp->fragment_any &&
+			fragment_for_us(dp, m)) {
+		enum vs_drop_reason why = VS_DROP_MAX;
+
+		m = vs_reasm_feed(w->reasm, m, now, &why);
+		if (m == NULL) {
+			if (why != VS_DROP_MAX)
+				w->stats.drops[VS_PORT_UPLINK][why]++;
+			return VS_DECAP_DROP;     /* held for more fragments, or dropped */
+		}
+		w->stats.reassembled++;
+		*mp = m;
+		v = vs_decap(m, dp->vtep_ip, dp->vxlan_port, meta);
+	}
+	switch (v) {
+	case VS_DECAP_ACCEPT:
+		break;
+	case VS_DECAP_EXC_ARP:
+	case VS_DECAP_EXC_ICMP:
+		if (!exc_allowed(w, now) || rte_ring_sp_enqueue(w->exc, m) != 0)
+			drop(w, VS_PORT_UPLINK, VS_DROP_EXCEPTION_LIMIT, m);
+		break;
+	default:
+		drop(w, VS_PORT_UPLINK, meta->drop, m);
+		break;
+	}
+	return v;
+}
+
+/*
+ * Coalesce the TCP segments of one guest's share of the burst (librte_gro, per
+ * destination port so frames of different VNIs never merge) and deliver them; merged
+ * frames go to the guest as one large segment with TSO metadata.
+ */
+static void
+deliver_gro(struct vs_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_gro_param param = {
+		.gro_types = RTE_GRO_TCP_IPV4,
+		.max_flow_num = VS_BURST,
+		.max_item_per_flow = VS_BURST,
+	};
+	struct rte_mbuf *tcp[VS_BURST];
+	uint16_t mss = 0, nb_tcp = 0, i, nb;
+
+	for (i = 0; i < n; i++) {
+		struct rte_net_hdr_lens hl;
+		struct rte_mbuf *m = pkts[i];
+		uint32_t payload;
+
+		m->packet_type = rte_net_get_ptype(m, &hl, RTE_PTYPE_L2_MASK |
+			RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
+		m->l2_len = hl.l2_len;
+		m->l3_len = hl.l3_len;
+		m->l4_len = hl.l4_len;
+		/* librte_gro checks no checksum and the guest will not check a merged frame:
+		 * only segments verified here are merged; the others go as they came. */
+		if ((m->packet_type & RTE_PTYPE_L4_MASK) != RTE_PTYPE_L4_TCP ||
+				!RTE_ETH_IS_IPV4_HDR(m->packet_type) ||
+				vs_offload_cksum_check(m) != 1) {
+			vs_worker_send(w, port, m);
+			continue;
+		}
+		payload = m->pkt_len - hl.l2_len - hl.l3_len - hl.l4_len;
+		if (payload > mss)
+			mss = (uint16_t)payload;
+		tcp[nb_tcp++] = m;
+	}
+	if (nb_tcp == 0)
+		return;
+	w->stats.gro_in += nb_tcp;
+	nb = rte_gro_reassemble_burst(tcp, nb_tcp, &param);
+	w->stats.gro_out += nb;
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = tcp[i];
+
+		/* Merged or not, the guest gets the frame with TSO metadata and a partial
+		 * checksum: a merge of two small segments has a stale one otherwise. */
+		if (mss != 0 && (m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP)
+			vs_offload_gro_to_tso(m, mss);
+		vs_worker_send(w, port, m);
+	}
+}
+
 void
 vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -173,11 +410,13 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	struct rte_mbuf *acc[VS_BURST];
 	uint16_t acc_vni[VS_BURST];
 	rte_be32_t acc_src[VS_BURST];
+	struct rte_mbuf *gro_pkts[VS_BURST];
+	uint16_t gro_port[VS_BURST];
 	uint64_t now = rte_get_tsc_cycles();
 	bool learning = __atomic_load_n(&dp->learning, __ATOMIC_RELAXED);
 	uint32_t last_vni = UINT32_MAX;
 	int last_idx = -1;
-	uint16_t nb = 0, i;
+	uint16_t nb = 0, nb_gro = 0, i, j;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -185,18 +424,8 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct vs_decap_meta meta;
 		int vi;
 
-		switch (vs_decap(m, dp->vtep_ip, dp->vxlan_port, &meta)) {
-		case VS_DECAP_ACCEPT:
-			break;
-		case VS_DECAP_EXC_ARP:
-		case VS_DECAP_EXC_ICMP:
-			if (!exc_allowed(w, now) || rte_ring_sp_enqueue(w->exc, m) != 0)
-				drop(w, VS_PORT_UPLINK, VS_DROP_EXCEPTION_LIMIT, m);
+		if (uplink_classify(w, &m, &meta, now) != VS_DECAP_ACCEPT)
 			continue;
-		default:
-			drop(w, VS_PORT_UPLINK, meta.drop, m);
-			continue;
-		}
 		/* Last-VNI cache: a burst is usually one tunnel. */
 		if (meta.vni == last_vni) {
 			vi = last_idx;
@@ -238,11 +467,33 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				  !__atomic_load_n(&dp->ports[s->port].up, __ATOMIC_RELAXED))))
 			learn_req(w, vni->vni, &eth->src_addr, acc_src[i]);
 
-		if (rte_is_multicast_ether_addr(&eth->dst_addr) || d == NULL)
+		if (rte_is_multicast_ether_addr(&eth->dst_addr) || d == NULL) {
 			vs_worker_flood_local(w, VS_PORT_UPLINK, vni, acc[i]);
-		else if (d->port != VS_LOC_PORT_NONE)
-			vs_worker_send(w, d->port, acc[i]);
-		else
+		} else if (d->port != VS_LOC_PORT_NONE) {
+			if (dp->gro && __atomic_load_n(&dp->ports[d->port].guest_tso,
+					__ATOMIC_RELAXED)) {
+				gro_pkts[nb_gro] = acc[i];
+				gro_port[nb_gro++] = d->port;
+			} else {
+				vs_worker_send(w, d->port, acc[i]);
+			}
+		} else {
 			drop(w, VS_PORT_UPLINK, VS_DROP_SPLIT_HORIZON, acc[i]);
+		}
+	}
+	/* Per destination port, in arrival order. */
+	for (i = 0; i < nb_gro; i++) {
+		struct rte_mbuf *batch[VS_BURST];
+		uint16_t port = gro_port[i], k = 0;
+
+		if (port == VS_LOC_PORT_NONE)
+			continue;
+		for (j = i; j < nb_gro; j++) {
+			if (gro_port[j] == port) {
+				batch[k++] = gro_pkts[j];
+				gro_port[j] = VS_LOC_PORT_NONE;
+			}
+		}
+		deliver_gro(w, port, batch, k);
 	}
 }

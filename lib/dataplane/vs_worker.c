@@ -78,6 +78,15 @@ flush_all(struct vs_worker *w)
 	w->nb_dirty = 0;
 }
 
+
+/* May a local guest's port take m's offload requests as they are? */
+static inline bool
+local_ol_ok(const struct vs_dp_port *dst, const struct rte_mbuf *m)
+{
+	return !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ||
+		__atomic_load_n(&dst->guest_tso, __ATOMIC_RELAXED);
+}
+
 static void
 flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
 		struct rte_mbuf *m, bool count_empty)
@@ -88,8 +97,13 @@ flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
 	for (i = 0; i < vni->nb_local; i++) {
 		uint16_t p = vni->local[i];
 
-		if (p != in_port && __atomic_load_n(&w->dp->ports[p].up, __ATOMIC_RELAXED))
-			targets[nb++] = p;
+		if (p == in_port || !__atomic_load_n(&w->dp->ports[p].up, __ATOMIC_RELAXED))
+			continue;
+		if (unlikely(!local_ol_ok(&w->dp->ports[p], m))) {
+			w->stats.drops[p][VS_DROP_GUEST_NO_TSO]++;
+			continue;
+		}
+		targets[nb++] = p;
 	}
 	if (nb == 0) {
 		if (count_empty)
@@ -146,6 +160,11 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 			drop(w, in_idx, VS_DROP_GUEST_SPOOF, m);
 			continue;
 		}
+		if (unlikely(m->pkt_len > (uint32_t)in->port.mtu + RTE_ETHER_HDR_LEN &&
+				!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))) {
+			drop(w, in_idx, VS_DROP_TOO_BIG, m);
+			continue;
+		}
 		if (unlikely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
 				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ1))) {
@@ -178,6 +197,8 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 		else if (e->port != VS_LOC_PORT_NONE) {
 			if (unlikely(e->port == in_idx))
 				drop(w, in_idx, VS_DROP_HAIRPIN, m);
+			else if (unlikely(!local_ol_ok(&w->dp->ports[e->port], m)))
+				drop(w, e->port, VS_DROP_GUEST_NO_TSO, m);
 			else
 				vs_worker_send(w, e->port, m);
 		} else
@@ -247,6 +268,8 @@ vs_worker_main(void *arg)
 				guest_rx(w, p, pkts, n);
 		}
 		flush_all(w);
+		if (w->reasm != NULL)
+			vs_reasm_flush(w->reasm, rte_get_tsc_cycles());
 
 		t1 = rte_rdtsc();
 		w->stats.loops++;

@@ -107,6 +107,8 @@ static const char full_cfg[] =
 	"gateway = 10.0.255.254\n"
 	"mtu     = 9000\n"
 	"queues  = 2\n"
+	"gro     = off\n"
+	"segmentation = software\n"
 	"\n"
 	"[guest.vm1]\n"
 	"socket = /run/vseal/vm1.sock\n"
@@ -178,6 +180,8 @@ test_full(void)
 	CU_ASSERT(ip_host(cfg.uplink.gateway) == 0x0a00fffe);
 	CU_ASSERT(cfg.uplink.mtu == 9000);
 	CU_ASSERT(cfg.uplink.queues == 2);
+	CU_ASSERT(!cfg.uplink.gro);
+	CU_ASSERT(cfg.uplink.sw_segmentation);
 
 	CU_ASSERT_FATAL(cfg.nb_guests == 3);
 	g = &cfg.guests[0];
@@ -319,6 +323,8 @@ test_defaults(void)
 	CU_ASSERT(cfg.uplink.has_gateway == false);
 	CU_ASSERT(cfg.uplink.mtu == 1500);
 	CU_ASSERT(cfg.uplink.queues == 1);
+	CU_ASSERT(cfg.uplink.gro);
+	CU_ASSERT(!cfg.uplink.sw_segmentation);
 	CU_ASSERT_FATAL(cfg.nb_guests == 1);
 	CU_ASSERT_STRING_EQUAL(cfg.guests[0].name, "vm1");
 	CU_ASSERT_STRING_EQUAL(cfg.guests[0].socket, "/tmp/vm1.sock");
@@ -453,7 +459,7 @@ static const struct bad_case bad_cases[] = {
 		"[host]", "vtep_ip",
 		"unknown key (allowed: vtep-ip, vxlan-port, learning, aging, ctl-socket)" },
 	{ "unknown key in [uplink]", HOST UPLINK "speed = 10G\n" VM1 LCORES, LOAD,
-		"[uplink]", "speed", "unknown key (allowed: device, prefix, gateway, mtu, queues)" },
+		"[uplink]", "speed", "unknown key (allowed: device, prefix, gateway, mtu, queues, gro, segmentation)" },
 	{ "unknown key in [guest]", HOST UPLINK VM1 "vlan = 5\n" LCORES, LOAD,
 		"[guest.vm1]", "vlan", "unknown key (allowed: socket, mode, vni, mac" },
 	{ "unknown key in [vni]", BASE "[vni.100]\nflood-list = 192.0.2.2\n", LOAD,
@@ -519,6 +525,10 @@ static const struct bad_case bad_cases[] = {
 		"576..9600, got '575'" },
 	{ "uplink mtu too big", HOST UPLINK "mtu = 9601\n" VM1 LCORES, LOAD, "[uplink]", "mtu",
 		"got '9601'" },
+	{ "uplink gro not a bool", HOST UPLINK "gro = maybe\n" VM1 LCORES, LOAD, "[uplink]", "gro",
+		"got 'maybe'" },
+	{ "uplink segmentation unknown", HOST UPLINK "segmentation = nic\n" VM1 LCORES, LOAD,
+		"[uplink]", "segmentation", "expected 'auto' or 'software', got 'nic'" },
 	{ "uplink queues 0", HOST UPLINK "queues = 0\n" VM1 LCORES, LOAD, "[uplink]", "queues",
 		"1..8, got '0'" },
 	{ "uplink queues 9", HOST UPLINK "queues = 9\n" VM1 LCORES, LOAD, "[uplink]", "queues",
