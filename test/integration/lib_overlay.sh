@@ -66,6 +66,7 @@ ov_check() {
 		OV_PASS=$((OV_PASS + 1)); ov_log "PASS: $what"
 	else
 		OV_FAIL=$((OV_FAIL + 1)); ov_log "FAIL: $what"
+		return 1
 	fi
 }
 
@@ -103,14 +104,24 @@ ov_wire() {
 
 # ov_kernel_vtep NS WIRE IP VNI INNER-CIDR REMOTE...: the Linux kernel's vxlan device as a
 # remote VTEP (IP on the underlay, static flood list REMOTE...), inner address on vxlan$VNI.
+# Its wire WIRE0 (in NS) plugs into the bridge, or, with OV_DIRECT=HOSTWIRE, is the other
+# end of the veth HOSTWIRE0 that a vseal owns (no bridge, no host firewall in between).
 ov_kernel_vtep() {
 	local ns=$1 wire=$2 ip=$3 vni=$4 inner=$5 r
 	shift 5
 	ov_netns "$ns"
-	ip link add "${wire}0" type veth peer name "${wire}1"
-	OV_LINKS+=("${wire}1")
-	ip link set "${wire}1" master "$OV_BR"
-	ip link set "${wire}1" up
+	if [ -n "${OV_DIRECT:-}" ]; then
+		ip link add "${OV_DIRECT}0" type veth peer name "${wire}0"
+		OV_LINKS+=("${OV_DIRECT}0")
+		ip link set "${OV_DIRECT}0" up
+		ethtool -K "${OV_DIRECT}0" tx off tso off gso off >/dev/null 2>&1 || true
+		sysctl -qw "net.ipv6.conf.${OV_DIRECT}0.disable_ipv6=1" 2>/dev/null || true
+	else
+		ip link add "${wire}0" type veth peer name "${wire}1"
+		OV_LINKS+=("${wire}1")
+		ip link set "${wire}1" master "$OV_BR"
+		ip link set "${wire}1" up
+	fi
 	ip link set "${wire}0" netns "$ns"
 	ip -n "$ns" addr add "$ip/24" dev "${wire}0"
 	ip -n "$ns" link set "${wire}0" up

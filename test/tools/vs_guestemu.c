@@ -60,6 +60,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "vs_eal_files.h"
 #include "vs_parse.h"
 
 #define EXIT_USAGE 2
@@ -194,6 +195,7 @@ static uint32_t idle_sleep_us = 50;
 static uint32_t nb_mbufs;
 static uint32_t queue_size = GEMU_QUEUE_SIZE;
 static const char *stats_file;
+static struct vs_eal_files eal_files;
 
 static volatile sig_atomic_t got_quit;
 static volatile sig_atomic_t got_dump;
@@ -1268,6 +1270,14 @@ install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* EAL cleanup plus what DPDK 22.11 leaves behind (runtime directory, hugepage files). */
+static void
+eal_cleanup(void)
+{
+	rte_eal_cleanup();
+	vs_eal_files_remove(&eal_files);
+}
+
 static void
 cleanup(pthread_t *ctl)
 {
@@ -1299,7 +1309,7 @@ cleanup(pthread_t *ctl)
 	if (nb_guests != 0)
 		stats_dump();
 	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	eal_cleanup();
 }
 
 int
@@ -1319,6 +1329,7 @@ main(int argc, char **argv)
 		GEMU_ERR("EAL init failed: %s", rte_strerror(rte_errno));
 		return EXIT_USAGE;
 	}
+	vs_eal_files_save(&eal_files);
 	argc -= ret;
 	argv += ret;
 	ret = parse_args(argc, argv, err, sizeof(err));
@@ -1326,7 +1337,7 @@ main(int argc, char **argv)
 		if (ret < 0)
 			GEMU_ERR("%s", err);
 		usage(argv[0]);
-		rte_eal_cleanup();
+		eal_cleanup();
 		return ret < 0 ? EXIT_USAGE : 0;
 	}
 
