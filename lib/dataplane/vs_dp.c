@@ -250,7 +250,7 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	dp->learning = cfg->host.learning;
 	dp->aging = cfg->host.aging;
 	/* A learned location is re-confirmed to the control lcore at most this often. */
-	dp->refresh_tsc = rte_get_tsc_hz() * RTE_MAX(1u, RTE_MIN(cfg->host.aging / 4, 30u));
+	dp->refresh_tsc = vs_dp_refresh_tsc(cfg->host.aging);
 	dp->gro = cfg->uplink.gro;
 	ret = setup_vnis(dp, err, errlen);
 	if (ret != 0)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_rcu_qsbr.h>
@@ -163,7 +164,8 @@ struct vs_dp {
 	bool fragment_any;                     /**< some VNI has fragment = on: reassemble */
 	bool learning;                         /**< control (atomic access) */
 	uint32_t aging;                        /**< seconds, 0 = never; control (atomic) */
-	uint64_t refresh_tsc;                  /**< re-confirm a learned entry this often */
+	uint64_t refresh_tsc;                  /**< re-confirm a learned entry this often;
+	                                        *   control (atomic), see vs_dp_refresh_tsc() */
 	struct rte_hash *vni_hash;             /**< VNI -> index in vnis; fixed at start */
 	uint32_t nb_vteps;                     /**< control: grows only (atomic access) */
 	struct vs_vtep vteps[VS_MAX_VTEPS];
@@ -182,6 +184,13 @@ int vs_dp_start(struct vs_dp *dp, char *err, size_t errlen);
 
 /** Stop and close ports, free rings, table and pool. Lcores must have returned. */
 void vs_dp_fini(struct vs_dp *dp);
+
+/** How often a learned entry is re-confirmed for aging of `aging` seconds. */
+static inline uint64_t
+vs_dp_refresh_tsc(uint32_t aging)
+{
+	return rte_get_tsc_hz() * RTE_MAX(1u, RTE_MIN(aging / 4, 30u));
+}
 
 /** Index of vni in dp->vnis, or a negative errno. Any lcore. */
 static inline int

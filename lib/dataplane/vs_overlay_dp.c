@@ -462,7 +462,7 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				 (s->origin == VS_LOC_LEARNED &&
 				  (s->vtep_ip != acc_src[i] ||
 				   now - __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED) >
-					dp->refresh_tsc)) ||
+					__atomic_load_n(&dp->refresh_tsc, __ATOMIC_RELAXED))) ||
 				 (s->origin == VS_LOC_LOCAL &&
 				  !__atomic_load_n(&dp->ports[s->port].up, __ATOMIC_RELAXED))))
 			learn_req(w, vni->vni, &eth->src_addr, acc_src[i]);
