@@ -136,18 +136,25 @@ ov_kernel_vtep() {
 }
 
 # ov_vseal NAME CONFIG EAL-LCORES: start vseal, wait for "vseal: running".
+# DPDK 22.11's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex) & 0xffff; when a
+# second process's group collides with the first's on another interface the kernel refuses
+# it (EINVAL). A new process has a new pid, so such a start is tried again once.
 ov_vseal() {
-	local name=$1 cfg=$2 lcores=$3 prefix=${OV_ID}$1 pid
+	local name=$1 cfg=$2 lcores=$3 prefix=${OV_ID}$1 pid try
 	OV_PREFIXES+=("$prefix")
-	"$OV_VSEAL" $lcores --no-pci --file-prefix="$prefix" --log-level=lib.vhost:warning \
-		-- -f "$cfg" >"$OV_TMP/$name.log" 2>&1 &
-	pid=$!
-	OV_PIDS+=("$pid")
-	eval "OV_PID_$name=$pid"
-	for _ in $(seq 100); do
-		grep -q '^vseal: running' "$OV_TMP/$name.log" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+	for try in 1 2; do
+		"$OV_VSEAL" $lcores --no-pci --file-prefix="$prefix" --log-level=lib.vhost:warning \
+			-- -f "$cfg" >"$OV_TMP/$name.log" 2>&1 &
+		pid=$!
+		OV_PIDS+=("$pid")
+		eval "OV_PID_$name=$pid"
+		for _ in $(seq 100); do
+			grep -q '^vseal: running' "$OV_TMP/$name.log" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q 'could not set PACKET_FANOUT' "$OV_TMP/$name.log" || break
+		ov_log "vseal $name: af_packet fanout group collision, starting it again"
 	done
 	ov_log "vseal $name did not start:"; tail -20 "$OV_TMP/$name.log"
 	return 1
