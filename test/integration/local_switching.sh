@@ -46,8 +46,15 @@ vs_step "broadcast stays in its VNI: A's ARP reaches B, never C"
 vs_capture_start $A capA $B capB $C capC
 ip -n "${VS_G_NS[$C]}" neigh flush dev eth0
 # arping: ARP requests to ff:ff:ff:ff:ff:ff; -W: how long each waits for its reply.
-out=$(vs_in $A arping -c 3 -W 1 -w 4 -i eth0 10.99.0.2 2>&1) || true
-replies=$(grep -ci "bytes from $MAC_B" <<<"$out" || true)
+# A second round only when the first got nothing: seen (rarely, on a loaded machine) vseal
+# counting the requests as sent to B's port while the testpmd guest emulator never passed
+# them to B's tap. The counters printed below tell the two apart when both rounds fail.
+for round in 1 2; do
+	out=$(vs_in $A arping -c 3 -W 1 -w 4 -i eth0 10.99.0.2 2>&1) || true
+	replies=$(grep -ci "bytes from $MAC_B" <<<"$out" || true)
+	[ "$replies" -ge 1 ] && break
+	vs_log "arping round $round got no reply"
+done
 if [ "$replies" -lt 1 ]; then
 	# Where did it stop: did B get the requests, did it answer, did A get the answers?
 	vs_capture_stop capA capB capC
