@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The performance lab in one command (docs/performance.md): build, then on this machine
+#   1. the microbenchmark vs-perf (encap, decap, table lookup: cycles per packet),
+#   2. the same under valgrind --tool=callgrind (instructions per packet),
+#   3. the benchmark matrix: vseal against dpdk-testpmd io forwarding, case by case,
+# and write CSV, a markdown table and PNG plots into one results folder.
+#
+#   sudo ./devtools/bench.sh [--quick] [--out DIR] [--builddir DIR] [--cases REGEX]
+#                            [--no-micro] [--no-callgrind] [--no-matrix] [--cpus A,B]
+#
+#   --quick        a smoke check: 5 matrix cases, short windows, fewer lookups (~3 minutes)
+#   --out DIR      results folder (default results/perf-YYYYmmdd-HHMMSS)
+#   --builddir DIR meson build directory (default build, or $VSEAL_BUILDDIR)
+#   --cases REGEX  only the matrix cases whose names match (run_matrix.py --list)
+#   --cpus A,B     the two CPUs the matrix uses (default 0,1)
+#
+# Run as root: hugepages, /var/run/dpdk, and apt-get for what is missing (dpdk,
+# valgrind, python3-matplotlib). Exit status: 0, or 1 if a step failed or a case could not
+# run. Every DPDK process gets a file prefix starting with "perf" and is stopped by its PID.
+
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+builddir=${VSEAL_BUILDDIR:-build}
+out=
+quick=
+cases=
+cpus=0,1
+micro=1
+callgrind=1
+matrix=1
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=--quick ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	--builddir) builddir=${2:?--builddir needs a directory}; shift ;;
+	--cases) cases=${2:?--cases needs a regular expression}; shift ;;
+	--cpus) cpus=${2:?--cpus needs two CPU numbers, e.g. 0,1}; shift ;;
+	--no-micro) micro=0 ;;
+	--no-callgrind) callgrind=0 ;;
+	--no-matrix) matrix=0 ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench.sh: run as root (sudo $0): hugepages, /var/run/dpdk, apt-get" >&2
+	exit 1
+fi
+
+# What the lab needs beyond the build: testpmd (generator and baseline), valgrind, and
+# matplotlib for Debian's python3 (scripts run under /usr/bin/python3: another python3 may
+# come first on PATH and lack it).
+missing=()
+for p in dpdk valgrind python3-matplotlib meson ninja-build gcc pkg-config libdpdk-dev \
+		libbsd-dev; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# shellcheck source=../test/integration/lib.sh
+. "$src/test/integration/lib.sh"
+vs_hugepages 1024
+
+cd "$src"
+if [ ! -f "$builddir/build.ninja" ]; then
+	meson setup "$builddir"
+fi
+ninja -C "$builddir" app/vseal app/vseal-ctl test/perf/vs-perf
+vs_perf=$src/$builddir/test/perf/vs-perf
+
+out=${out:-results/perf-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+status=0
+{
+	echo "date: $(date -Is)"
+	echo "host: $(uname -n), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+	echo "loadavg at start: $(cat /proc/loadavg)"
+	echo "command: $0 $*"
+	echo "vseal: $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)"
+} > "$out/bench.txt"
+echo "bench: results in $out; loadavg $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+
+if [ "$micro" = 1 ]; then
+	echo "bench: microbenchmark (vs-perf)"
+	prefix=perf-micro-$$
+	# One lcore on the second CPU; hugepages without files (--in-memory).
+	if ! "$vs_perf" --no-pci --in-memory --no-telemetry --file-prefix="$prefix" \
+			-l "${cpus#*,}" --log-level=lib.eal:error -- $quick \
+			--csv "$out/micro.csv" --max encap=60 | tee "$out/micro.txt"; then
+		echo "bench: vs-perf failed or missed its gate (see $out/micro.txt)" >&2
+		status=1
+	fi
+	rm -rf "/var/run/dpdk/$prefix"
+fi
+
+if [ "$callgrind" = 1 ]; then
+	echo "bench: instructions per packet (valgrind --tool=callgrind)"
+	if ! "$src/test/perf/callgrind.sh" "$vs_perf" "$out/callgrind" $quick; then
+		status=1
+	fi
+	[ -f "$out/callgrind/callgrind.csv" ] && cp "$out/callgrind/callgrind.csv" "$out/"
+fi
+
+if [ "$matrix" = 1 ]; then
+	echo "bench: benchmark matrix (vseal against testpmd io)"
+	args=(--vseal "$src/$builddir/app/vseal" --vseal-ctl "$src/$builddir/app/vseal-ctl"
+		--out "$out" --cpus "$cpus")
+	[ -n "$quick" ] && args+=(--quick)
+	[ -n "$cases" ] && args+=(--cases "$cases")
+	if ! /usr/bin/python3 "$src/test/perf/run_matrix.py" "${args[@]}"; then
+		status=1
+	fi
+fi
+
+/usr/bin/python3 "$src/test/perf/plot.py" "$out" || status=1
+echo "loadavg at end: $(cat /proc/loadavg)" >> "$out/bench.txt"
+[ -f "$out/results.md" ] && cat "$out/results.md"
+echo "bench: done (status $status); results in $out"
+exit $status

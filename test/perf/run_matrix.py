@@ -1,0 +1,1047 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The benchmark matrix: vseal against dpdk-testpmd io forwarding, case by case, same run.
+
+    test/perf/run_matrix.py --vseal build/app/vseal --out DIR [--quick] [--cases RE] ...
+
+Every case runs twice on the same ports and the same CPUs: once with vseal as the device
+under test (DUT), once with dpdk-testpmd forwarding io-style in its place (the baseline).
+The traffic comes from a second dpdk-testpmd, the guest emulator, which replays frames
+written here into pcap files (net_pcap infinite_rx) into virtio-user ports, one per guest,
+and takes the frames the DUT delivers to the guests; the uplink is a PMD inside the DUT:
+net_null (a sink) for traffic from the guests, net_pcap replaying VXLAN frames for traffic
+from the network. Each figure is the median of --windows windows of --window seconds, with
+the minimum and maximum, read from DPDK telemetry (/ethdev/stats, /vseal/lcores).
+
+Writes DIR/windows.csv (every window of every run), DIR/results.csv and DIR/results.md
+(one row per case: vseal and baseline medians, ratio), DIR/machine.txt (CPU, load), and
+prints a progress line per case. Root is needed (hugepages, /var/run/dpdk).
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+# Addresses of the lab: this host is VTEP 192.0.2.1; remote VTEPs are 192.0.2.10 + i.
+VNI = 100
+OUR_VTEP = "192.0.2.1"
+UPLINK_MAC = "02:00:00:00:fe:01"      # the DUT's uplink (net_null/net_pcap get random MACs)
+GUEST_MAC = ["02:00:00:00:01:01", "02:00:00:00:01:02"]
+REMOTE_MAC = "02:00:00:00:02:01"      # a guest on another host, behind VTEP 0
+REMOTE_VTEPS = 16                     # static neighbours 192.0.2.10..25
+GUEST_PREFIX = "perf"
+TSO_FRAME = 65014                     # Ethernet + IPv4 total length 65000
+TSO_MSS = 1448
+STALL_SPAN = 0.1                      # s: a telemetry sample slower than this is a stall
+
+
+def vtep_ip(i):
+    return "192.0.2.%d" % (10 + i)
+
+
+def vtep_mac(i):
+    return "02:00:00:00:fe:%02x" % (0x10 + i)
+
+
+def mac_bytes(mac):
+    return bytes(int(x, 16) for x in mac.split(":"))
+
+
+def ip_bytes(ip):
+    return bytes(int(x) for x in ip.split("."))
+
+
+def table_mac(i):
+    """MAC of the i-th filler location (i < 2**24)."""
+    return "02:10:00:%02x:%02x:%02x" % ((i >> 16) & 0xFF, (i >> 8) & 0xFF, i & 0xFF)
+
+
+# ---------------------------------------------------------------------------- frames
+
+def ip_checksum(hdr):
+    s = 0
+    for i in range(0, len(hdr), 2):
+        s += (hdr[i] << 8) | hdr[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ipv4_hdr(src, dst, proto, payload_len, df=False):
+    h = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + payload_len, 0,
+                              0x4000 if df else 0, 64, proto, 0, ip_bytes(src), ip_bytes(dst)))
+    struct.pack_into("!H", h, 10, ip_checksum(h))
+    return bytes(h)
+
+
+def udp_frame(src_mac, dst_mac, flow, length):
+    """Ethernet/IPv4/UDP frame of length bytes (no FCS); flow picks addresses and ports."""
+    length = max(length, 60)
+    payload = length - 14 - 20 - 8
+    src = "10.%d.%d.%d" % (1 + (flow >> 16) % 200, (flow >> 8) & 0xFF, flow & 0xFF)
+    udp = struct.pack("!HHHH", 1024 + (flow % 60000), 5001, 8 + payload, 0)
+    return (mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x00" +
+            ipv4_hdr(src, "10.0.255.1", 17, 8 + payload) + udp + bytes(payload))
+
+
+def tcp_frame(src_mac, dst_mac, flow, length):
+    """Ethernet/IPv4/TCP frame (ACK|PSH) of length bytes, for TSO."""
+    payload = length - 14 - 20 - 20
+    src = "10.1.%d.%d" % ((flow >> 8) & 0xFF, flow & 0xFF)
+    tcp = struct.pack("!HHIIBBHHH", 40000 + flow % 20000, 5201, 1, 1, 5 << 4, 0x18, 65535, 0, 0)
+    return (mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x00" +
+            ipv4_hdr(src, "10.0.255.1", 6, 20 + payload, df=True) + tcp + bytes(payload))
+
+
+def vxlan_frame(inner, src_vtep, flow):
+    """What a remote VTEP sends us: outer Ethernet/IPv4/UDP 4789/VXLAN around inner."""
+    udp_len = 8 + 8 + len(inner)
+    udp = struct.pack("!HHHH", 49152 + flow % 16384, 4789, udp_len, 0)
+    vx = struct.pack("!BBBBI", 0x08, 0, 0, 0, VNI << 8)
+    return (mac_bytes(UPLINK_MAC) + mac_bytes(vtep_mac(src_vtep)) + b"\x08\x00" +
+            ipv4_hdr(vtep_ip(src_vtep), OUR_VTEP, 17, udp_len, df=True) + udp + vx + inner)
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for fr in frames:
+            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)))
+            f.write(fr)
+
+
+# ---------------------------------------------------------------------------- cases
+
+class Case:
+    """One cell of the matrix.
+
+    path: encap (guest -> encap -> uplink), decap (uplink -> decap -> guest), local
+    (guest -> guest on this host), bidir (encap and decap at once), bum (broadcast from a
+    guest, replicated to `bum` VTEPs). size: Ethernet frame size with FCS, as RFC 2544
+    counts it (frames carry size - 4 bytes); 65536 means a 64 KB TCP frame with TSO.
+    table: locations in the table; dsts: how many of them the traffic goes to.
+    """
+
+    def __init__(self, path, size=64, workers=1, flows=1, table=1000, dsts=1, bum=0):
+        self.path, self.size, self.workers = path, size, workers
+        self.flows, self.table, self.dsts, self.bum = flows, table, dsts, bum
+
+    @property
+    def tso(self):
+        return self.size == 65536
+
+    @property
+    def frame_len(self):
+        return TSO_FRAME if self.tso else self.size - 4
+
+    @property
+    def name(self):
+        n = "%s-%s" % (self.path, "64KTSO" if self.tso else self.size)
+        if self.bum:
+            n += "-vteps%d" % self.bum
+        if self.workers != 1:
+            n += "-w%d" % self.workers
+        if self.flows != 1:
+            n += "-flows%s" % human(self.flows)
+        if self.table != 1000 or self.dsts != 1:
+            n += "-table%s-dst%s" % (human(self.table), human(self.dsts))
+        return n
+
+    @property
+    def copies(self):
+        """Packets on the uplink per frame carried (vseal): BUM copies, TSO segments."""
+        if self.path == "bum":
+            return self.bum
+        if self.tso and self.path == "encap":
+            return -(-(self.frame_len - 54) // TSO_MSS)
+        return 1
+
+    @property
+    def jumbo(self):
+        return self.frame_len > 1514
+
+
+def human(n):
+    if n >= 1000000 and n % 1000000 == 0:
+        return "%dM" % (n // 1000000)
+    if n >= 1000 and n % 1000 == 0:
+        return "%dk" % (n // 1000)
+    if n == 65536:
+        return "64k"
+    return str(n)
+
+
+def matrix(quick):
+    if quick:
+        return [Case("encap"), Case("decap"), Case("local"), Case("bum", bum=4),
+                Case("encap", size=1518)]
+    cases = []
+    for s in (64, 128, 256, 512, 1024, 1518, 9000, 65536):
+        cases.append(Case("encap", size=s))
+    for s in (64, 512, 1518):
+        cases.append(Case("decap", size=s))
+    for s in (64, 1518, 9000, 65536):
+        cases.append(Case("local", size=s))
+    for s in (64, 1518):
+        cases.append(Case("bidir", size=s))
+    for n in (1, 4, 16):
+        cases.append(Case("bum", bum=n))
+    cases.append(Case("encap", workers=2))
+    cases.append(Case("bidir", workers=2))
+    for f in (1000, 65536):
+        cases.append(Case("encap", flows=f))
+    # Table size: traffic to 1000 destinations of the table, the table 1k .. 1M entries.
+    for t in (1000, 65000, 100000, 1000000):
+        cases.append(Case("encap", table=t, dsts=1000, flows=1000))
+    return cases
+
+
+# ---------------------------------------------------------------------------- telemetry
+
+class Telemetry:
+    def __init__(self, prefix, timeout=20.0):
+        path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                self.s.connect(path)
+                self.s.recv(65536)
+                return
+            except OSError:
+                self.s.close()
+                if time.time() > deadline:
+                    raise RuntimeError("no telemetry socket %s" % path)
+                time.sleep(0.1)
+
+    def query(self, cmd):
+        self.s.send(cmd.encode())
+        reply = json.loads(self.s.recv(1 << 20).decode())
+        return reply[cmd.split(",")[0]]
+
+    def port_stats(self, port):
+        return self.query("/ethdev/stats,%d" % port)
+
+    def close(self):
+        self.s.close()
+
+
+# ---------------------------------------------------------------------------- processes
+
+class Proc:
+    """A DPDK process we started: stopped by its PID only, its runtime files removed."""
+
+    def __init__(self, name, prefix, argv, log, stdin_pipe=False):
+        self.name, self.prefix, self.log = name, prefix, log
+        self.logf = open(log, "w")
+        self.logf.write("# " + " ".join(argv) + "\n")
+        self.logf.flush()
+        self.p = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def stop(self, timeout=10.0):
+        if self.p.poll() is None:
+            if self.p.stdin is not None:
+                self.p.stdin.close()        # testpmd: "Press enter to exit" sees EOF
+            else:
+                self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.p.send_signal(signal.SIGTERM)
+                try:
+                    self.p.wait(3)
+                except subprocess.TimeoutExpired:
+                    self.p.kill()
+                    self.p.wait()
+        self.logf.close()
+        # Only our own prefix: the runtime directory and any hugepage file left behind.
+        shutil.rmtree("/var/run/dpdk/%s" % self.prefix, ignore_errors=True)
+        for f in os.listdir("/dev/hugepages") if os.path.isdir("/dev/hugepages") else []:
+            if f.startswith(self.prefix + "map_") or f == self.prefix + "map":
+                try:
+                    os.unlink(os.path.join("/dev/hugepages", f))
+                except OSError:
+                    pass
+        return self.p.returncode
+
+
+# ---------------------------------------------------------------------------- one run
+
+class Runner:
+    def __init__(self, args):
+        self.a = args
+        self.tmp = tempfile.mkdtemp(prefix="vseal-perf.")
+        self.seq = 0
+        cpus = [int(x) for x in args.cpus.split(",")]
+        self.cpu_a, self.cpu_b = cpus[0], cpus[1 % len(cpus)]
+
+    def prefix(self, role):
+        return "%s-%s-%d-%d" % (GUEST_PREFIX, role, os.getpid(), self.seq)
+
+    # Guests of a case: (name, sends?, pcap frames or None)
+    def guests(self, c):
+        fl = c.frame_len
+        mk = tcp_frame if c.tso else udp_frame
+        if c.path in ("encap", "bidir"):
+            if c.dsts > 1:
+                step = max(1, c.table // c.dsts)
+                dst = [table_mac((i * step) % c.table) for i in range(c.dsts)]
+            else:
+                dst = [REMOTE_MAC]
+            n = max(c.flows, len(dst))
+            frames = [mk(GUEST_MAC[0], dst[i % len(dst)], i % c.flows, fl) for i in range(n)]
+            return [("vm1", frames)]
+        if c.path == "decap":
+            return [("vm1", None)]
+        if c.path == "local":
+            frames = [mk(GUEST_MAC[0], GUEST_MAC[1], i, fl) for i in range(c.flows)]
+            return [("vm1", frames), ("vm2", None)]
+        if c.path == "bum":
+            frames = [mk(GUEST_MAC[0], "ff:ff:ff:ff:ff:ff", i, fl) for i in range(c.flows)]
+            return [("vm1", frames)]
+        raise ValueError(c.path)
+
+    def uplink_frames(self, c):
+        if c.path not in ("decap", "bidir"):
+            return None
+        return [vxlan_frame(udp_frame(REMOTE_MAC, GUEST_MAC[0], i, c.frame_len), 0, i)
+                for i in range(c.flows)]
+
+    def mbuf_size(self, c):
+        return max(2176, c.frame_len + 128 + 64) if c.frame_len > 2048 else 2176
+
+    def sinks(self, c):
+        """Receiving guests that get a process of their own: a 64 KB TSO receiver needs LRO
+        (virtio GUEST_TSO4) from its first negotiation, which testpmd only sets for all
+        ports at once, and the pcap port of the sending guest refuses it."""
+        return ["vm2"] if c.tso and c.path == "local" else []
+
+    def sink_argv(self, c, prefix, sock, name):
+        i = int(name[2:]) - 1          # vm1 -> 0, vm2 -> 1
+        return [self.a.testpmd, "--lcores=0@%d,1@%d" % (self.cpu_b, self.cpu_a),
+                "--file-prefix=" + prefix, "--no-pci", "--in-memory", "--single-file-segments",
+                "--log-level=pmd.net.virtio.init:debug",
+                "--vdev=net_virtio_user0,path=%s,server=1,queues=1,queue_size=1024,mrg_rxbuf=1,"
+                "in_order=0,mac=%s" %
+                (sock, GUEST_MAC[i]),
+                # RX offloads TCP/UDP checksum, LRO, scatter (0x201c): virtio then negotiates
+                # GUEST_CSUM and GUEST_TSO4/6 at its first configuration. (--enable-rx-cksum
+                # would add the IPv4 checksum, which virtio lacks.)
+                "--", "--nb-cores=1", "--forward-mode=rxonly", "--rx-offloads=0x201c",
+                "--max-pkt-len=9018", "--max-lro-pkt-size=9018",
+                "--total-num-mbufs=16384"]
+
+    def gen_argv(self, c, prefix, socks, pcaps):
+        vdevs = []
+        for i, (name, frames) in enumerate(self.gen_guests(c)):
+            if frames is not None:
+                vdevs.append("--vdev=net_pcap%d,rx_pcap=%s,infinite_rx=1" % (i, pcaps[name]))
+            else:
+                vdevs.append("--vdev=net_null%d,no-rx=1" % i)
+            # 1024 descriptors: on shared CPUs the ring must cover a scheduler time slice.
+            vdevs.append("--vdev=net_virtio_user%d,path=%s,server=1,queues=1,queue_size=1024,"
+                         "mac=%s" % (i, socks[name], GUEST_MAC[i]))
+        nports = len(vdevs)
+        nframes = sum(len(f) for _, f in self.gen_guests(c) if f is not None)
+        mbufs = max(16384, nframes + 8192)
+        if c.tso:
+            mbufs = nframes + 4096
+        argv = [self.a.testpmd, "--lcores=0@%d,1@%d" % (self.cpu_b, self.cpu_a),
+                "--file-prefix=" + prefix, "--no-pci", "--in-memory",
+                "--single-file-segments", "--log-level=pmd.net.pcap:error",
+                "--log-level=pmd.net.virtio.init:error"] + vdevs + [
+                "--", "--nb-cores=1", "--portlist=" + ",".join(map(str, range(nports))),
+                "--total-num-mbufs=%d" % mbufs, "--mbuf-size=%d" % self.mbuf_size(c),
+                "--max-pkt-len=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
+                "--max-lro-pkt-size=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
+                "--rxd=512", "--txd=512"]
+        if c.tso:
+            cmds = os.path.join(self.tmp, "gen-tso.cmd")
+            with open(cmds, "w") as f:
+                f.write("port stop all\ncsum set ip hw 1\ncsum set tcp hw 1\n"
+                        "tso set %d 1\n" % TSO_MSS)
+                f.write("port start all\nset fwd csum\n")
+            # csum forwarding rewrites the Ethernet addresses: source = the virtio port's
+            # (the guest's MAC), destination = the peer of the transmitting port.
+            dst = REMOTE_MAC if c.path == "encap" else GUEST_MAC[1]
+            argv += ["--cmdline-file=" + cmds, "--forward-mode=csum",
+                     "--eth-peer=1,%s" % dst]
+        else:
+            argv += ["--forward-mode=io"]
+        return argv
+
+    def uplink_dev(self, c, pcap):
+        if pcap is not None:
+            return "net_pcap%d,rx_pcap=%s,infinite_rx=1" % (90, pcap)
+        return "net_null%d,no-rx=1" % 90
+
+    def vseal_config(self, c, socks, uplink, ctl):
+        g = self.guests(c)
+        L = ["[host]", "vtep-ip = " + OUR_VTEP, "ctl-socket = " + ctl, "",
+             "[uplink]", "device = " + uplink,
+             "mtu = %d" % (9100 if c.jumbo and not c.tso else 1600), ""]
+        for i, (name, _) in enumerate(g):
+            L += ["[guest.%s]" % name, "socket = " + socks[name], "mode = client",
+                  "vni = %d" % VNI, "mac = " + GUEST_MAC[i],
+                  "mtu = %d" % (65000 if c.tso else max(1500, c.frame_len - 14)), ""]
+        L += ["[vni.%d]" % VNI]
+        if c.bum:
+            L += ["flood = " + " ".join(vtep_ip(i) for i in range(c.bum))]
+        L += ["", "[location.%d]" % VNI, REMOTE_MAC + " = " + vtep_ip(0)]
+        for i in range(min(c.table, 1000) - 1):
+            L.append("%s = %s" % (table_mac(i), vtep_ip(i % REMOTE_VTEPS)))
+        L += ["", "[neigh]"]
+        for i in range(REMOTE_VTEPS):
+            L.append("%s = %s" % (vtep_ip(i), vtep_mac(i)))
+        ports = ["uplink"] + [name for name, _ in g]
+        L += ["", "[lcores]", "control = 0"]
+        if c.workers == 1:
+            L.append("worker.1 = " + " ".join(ports))
+        else:
+            L.append("worker.1 = " + " ".join(ports[1:]))
+            L.append("worker.2 = uplink")
+        return "\n".join(L) + "\n"
+
+    def fill_commands(self, c):
+        """CLI lines that add the locations beyond the 1000 the config holds."""
+        if c.table <= 1000:
+            return None
+        path = os.path.join(self.tmp, "fill-%d.cmd" % c.table)
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                for i in range(999, c.table - 1):
+                    f.write("location add %d %s %s\n" % (VNI, table_mac(i),
+                                                         vtep_ip(i % REMOTE_VTEPS)))
+        return path
+
+    def dut_lcores(self, c):
+        lc = ["0@%d" % self.cpu_a, "1@%d" % self.cpu_b]
+        if c.workers == 2:
+            lc.append("2@%d" % self.cpu_a)
+        return "--lcores=" + ",".join(lc)
+
+    def baseline_argv(self, c, prefix, socks, uplink):
+        """testpmd io forwarding on the DUT's ports and lcores."""
+        g = self.guests(c)
+        vdevs = ["--vdev=net_vhost%d,iface=%s,queues=1,client=1,tso=1,legacy-ol-flags=1" %
+                 (i, socks[name]) for i, (name, _) in enumerate(g)]
+        vdevs.append("--vdev=" + uplink)
+        # Ports: guests 0.., uplink last. Pairs for io forwarding:
+        if c.path == "local":
+            portlist = "0,1"
+        else:
+            portlist = "0,1"      # vm1 <-> uplink
+        return [self.a.testpmd, self.dut_lcores(c), "--file-prefix=" + prefix, "--no-pci",
+                "--in-memory", "--log-level=pmd.net.pcap:error",
+                "--log-level=lib.vhost.config:error"] + vdevs + [
+                "--", "--nb-cores=%d" % c.workers, "--portlist=" + portlist,
+                "--forward-mode=io", "--total-num-mbufs=%d" % (32768 if not c.tso else 65536),
+                "--mbuf-size=%d" % (2176 if not c.jumbo or c.tso else self.mbuf_size(c)),
+                "--max-pkt-len=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
+                "--no-lsc-interrupt"]
+
+    def gen_guests(self, c):
+        return [(n, f) for n, f in self.guests(c) if n not in self.sinks(c)]
+
+    # Port ids, per process, of what the figures are read from.
+    def ports(self, c, dut):
+        g = self.guests(c)
+        gen_virtio = {name: 2 * i + 1 for i, (name, _) in enumerate(self.gen_guests(c))}
+        gen_virtio.update({name: 0 for name in self.sinks(c)})
+        uplink = 0 if dut == "vseal" else len(g)
+        # vseal probes the uplink first (port 0), then the guests in config order.
+        dut_guest = {name: (1 + i if dut == "vseal" else i) for i, (name, _) in enumerate(g)}
+        return gen_virtio, dut_guest, uplink
+
+    def run_case(self, c, order, done):
+        """All runs of one case against one guest emulator: for each (round, dut) of order,
+        start the DUT, measure, stop it; done(round, dut, windows) gets each run's windows.
+        The emulator's virtio-user ports are vhost-user servers, so each DUT connects as a
+        client and the next one reconnects. Raises RuntimeError naming the failed DUT."""
+        self.seq += 1
+        d = os.path.join(self.tmp, "case%d" % self.seq)
+        os.makedirs(d)
+        socks = {name: os.path.join(d, name + ".sock") for name, _ in self.guests(c)}
+        pcaps = {}
+        for name, frames in self.guests(c):
+            if frames is not None:
+                pcaps[name] = os.path.join(d, name + ".pcap")
+                write_pcap(pcaps[name], frames)
+        up = self.uplink_frames(c)
+        up_pcap = None
+        if up is not None:
+            up_pcap = os.path.join(d, "uplink.pcap")
+            write_pcap(up_pcap, up)
+        uplink = self.uplink_dev(c, up_pcap)
+
+        guests = []
+        tg = {}
+        gen_prefix = self.prefix("gen")
+        try:
+            gen = Proc("gen", gen_prefix, self.gen_argv(c, gen_prefix, socks, pcaps),
+                       os.path.join(d, "gen.log"), stdin_pipe=True)
+            guests.append(gen)
+            # The guests own the sockets (server=1); each virtio-user probe waits for its
+            # client in turn, so start the DUT (a reconnecting client) once the first exists.
+            first = socks[self.guests(c)[0][0]]
+            wait_for(lambda: os.path.exists(first), 20, "guest emulator socket", gen)
+            sink_prefix = {}
+            for name in self.sinks(c):
+                sink_prefix[name] = self.prefix("sink" + name)
+                guests.append(Proc("sink-" + name, sink_prefix[name],
+                                   self.sink_argv(c, sink_prefix[name], socks[name], name),
+                                   os.path.join(d, "sink-%s.log" % name), stdin_pipe=True))
+            for rnd, dut in order:
+                for attempt in (0, 1):
+                    try:
+                        ws = self.run_dut(c, dut, d, socks, uplink, guests, tg, gen_prefix,
+                                          sink_prefix)
+                    except (RuntimeError, OSError, KeyError, ValueError) as e:
+                        raise RuntimeError("%s: %s" % (dut, e))
+                    # A run most of whose windows stalled (the machine froze under other
+                    # load) is kept in windows.csv, left out, and run once more.
+                    stalled = sum(1 for w in ws if not w.get("valid", True))
+                    use = attempt == 1 or self.a.profile or 2 * stalled <= len(ws)
+                    done(rnd, dut, ws, use)
+                    if use:
+                        break
+                    print("#   %s %s: %d of %d windows stalled, running it again" % (
+                        c.name, dut, stalled, len(ws)), flush=True)
+        finally:
+            for t in set(tg.values()):
+                t.close()
+            for p in reversed(guests):
+                p.stop()
+            if not self.a.keep:
+                shutil.rmtree(d, ignore_errors=True)
+
+    def run_dut(self, c, dut, d, socks, uplink, guests, tg, gen_prefix, sink_prefix):
+        """One DUT run against the running guest emulator: its windows."""
+        self.seq += 1
+        dut_prefix = self.prefix(dut)
+        log = os.path.join(d, "dut-%s-%d.log" % (dut, self.seq))
+        dutp = None
+        td = None
+        try:
+            if dut == "vseal":
+                if TABLE_CAPACITY[0] is not None and c.table > TABLE_CAPACITY[0]:
+                    raise RuntimeError("needs a location table of %d entries; vseal's holds "
+                                       "%d" % (c.table, TABLE_CAPACITY[0]))
+                ctl = os.path.join(d, "vseal-%d.ctl" % self.seq)
+                cfg = os.path.join(d, "vseal-%d.ini" % self.seq)
+                with open(cfg, "w") as f:
+                    f.write(self.vseal_config(c, socks, uplink, ctl))
+                argv = [self.a.vseal, self.dut_lcores(c), "--file-prefix=" + dut_prefix,
+                        "--no-pci", "--in-memory", "--log-level=lib.vhost.config:error",
+                        "--", "-f", cfg]
+                fill = self.fill_commands(c)
+                if fill is not None:
+                    argv += ["--cmdline-file", fill]
+                slow = 1
+                if self.a.profile:
+                    # Under callgrind, collecting inside the worker loop only. valgrind does
+                    # not follow hugepage mappings: --no-huge (vhost maps the guests'
+                    # memory itself).
+                    self.profile_out = os.path.join(self.a.out, "callgrind.out.vseal-" + c.name)
+                    argv = ["valgrind", "--tool=callgrind", "--toggle-collect=vs_worker_main",
+                            "--callgrind-out-file=" + self.profile_out] + [
+                            "--no-huge" if x == "--in-memory" else x for x in argv]
+                    slow = 5
+                dutp = Proc("vseal", dut_prefix, argv, log)
+                dutp.stop_timeout = 10.0 * slow
+                # The control socket answers once the command file has been run.
+                wait_for(lambda: ctl_ok(self.a.vseal_ctl, ctl), (60 + c.table / 5000) * slow,
+                         "vseal control socket", dutp)
+                if c.table > 1000:
+                    check_table(self.a.vseal_ctl, ctl, c.table, log)
+            else:
+                dutp = Proc("testpmd", dut_prefix,
+                            self.baseline_argv(c, dut_prefix, socks, uplink), log,
+                            stdin_pipe=True)
+            # The emulator's telemetry answers once all its ports have met a DUT.
+            if not tg:
+                tgen = Telemetry(gen_prefix, timeout=60)
+                tg.update({name: tgen for name, _ in self.gen_guests(c)})
+                for name, pfx in sink_prefix.items():
+                    tg[name] = Telemetry(pfx, timeout=60)
+            td = Telemetry(dut_prefix, timeout=180 if self.a.profile else 30)
+            procs = guests + [dutp]
+            if self.a.profile:
+                return self.profile_run(c, tg, td, procs, d)
+            return self.measure(c, dut, tg, td, procs)
+        finally:
+            if td is not None:
+                td.close()
+            if dutp is not None:
+                dutp.stop(getattr(dutp, "stop_timeout", 10.0))
+                if self.a.profile and dut == "vseal":
+                    shutil.copy(log, os.path.join(self.a.out, "profile-%s.dut.log" % c.name))
+
+    def sample(self, c, dut, tg, td):
+        gen_virtio, dut_guest, uplink = self.ports(c, dut)
+        t0 = time.time()
+        s = {"t": t0}
+        for name, port in gen_virtio.items():
+            st = tg[name].port_stats(port)
+            s["gen_tx_" + name] = st["opackets"]
+            s["gen_rx_" + name] = st["ipackets"]
+        st = td.port_stats(uplink)
+        s["dut_up_rx"], s["dut_up_tx"] = st["ipackets"], st["opackets"]
+        s["t"] = (t0 + time.time()) / 2
+        s["span"] = time.time() - t0
+        s["cpu_ns"] = sum(thread_cpu_ns(t) for t in getattr(self, "worker_tasks", []))
+        if dut == "vseal":
+            lc = [v for v in td.query("/vseal/lcores").values()
+                  if isinstance(v, dict) and v.get("role") == "worker"]
+            s["busy"] = sum(v.get("busy_cycles", 0) for v in lc)
+            s["idle"] = sum(v.get("idle_cycles", 0) for v in lc)
+            s["rxw"] = sum(v.get("rx_packets", 0) for v in lc)
+        return s
+
+    def offered_delivered(self, c, a, b):
+        """Frames offered to the DUT and destination packets delivered between samples."""
+        def d(k):
+            return b[k] - a[k]
+        if c.path in ("encap", "bum"):
+            return d("gen_tx_vm1"), d("dut_up_tx")
+        if c.path == "decap":
+            return d("dut_up_rx"), d("gen_rx_vm1")
+        if c.path == "local":
+            return d("gen_tx_vm1"), d("gen_rx_vm2")
+        if c.path == "bidir":
+            return d("gen_tx_vm1") + d("dut_up_rx"), d("dut_up_tx") + d("gen_rx_vm1")
+        raise ValueError(c.path)
+
+    def profile_run(self, c, tg, td, procs, d):
+        """vseal under callgrind: wait for traffic, let it run, return the windows seen."""
+        deadline = time.time() + 300
+        prev = self.sample(c, "vseal", tg, td)
+        while True:
+            time.sleep(1)
+            for p in procs:
+                if not p.alive():
+                    raise RuntimeError("%s exited (see %s)" % (p.name, p.log))
+            cur = self.sample(c, "vseal", tg, td)
+            if self.offered_delivered(c, prev, cur)[1] > 0:
+                break
+            prev = cur
+            if time.time() > deadline:
+                raise RuntimeError("no traffic under valgrind within 300 s")
+        t0 = self.sample(c, "vseal", tg, td)
+        time.sleep(self.a.profile)
+        t1 = self.sample(c, "vseal", tg, td)
+        offered, delivered = self.offered_delivered(c, t0, t1)
+        return [{"seconds": t1["t"] - t0["t"], "offered": offered, "delivered": delivered}]
+
+    def measure(self, c, dut, tg, td, procs):
+        copies = c.copies if dut == "vseal" else 1
+        # The DUT's polling threads (EAL names them rte-worker-LCORE): their CPU time.
+        dutp = [p for p in procs if p.name in ("vseal", "testpmd")][0]
+        self.worker_tasks = worker_tasks(dutp.p.pid, c.workers)
+        # Wait for traffic to flow end to end (vhost-user connected, ports up).
+        deadline = time.time() + 30
+        prev = self.sample(c, dut, tg, td)
+        while True:
+            time.sleep(0.3)
+            for p in procs:
+                if not p.alive():
+                    raise RuntimeError("%s exited (see %s)" % (p.name, p.log))
+            cur = self.sample(c, dut, tg, td)
+            if self.offered_delivered(c, prev, cur)[1] > 0:
+                break
+            prev = cur
+            if time.time() > deadline:
+                raise RuntimeError("no traffic delivered within 30 s (see %s)" % procs[-1].log)
+        time.sleep(self.a.warmup)
+        windows = []
+        prev = self.sample(c, dut, tg, td)
+        for _ in range(self.a.windows):
+            time.sleep(self.a.window)
+            cur = self.sample(c, dut, tg, td)
+            dt = cur["t"] - prev["t"]
+            offered, delivered = self.offered_delivered(c, prev, cur)
+            carried = delivered / copies
+            # A window whose boundary samples took long (the sampler itself was starved)
+            # does not pair the generator's and the DUT's counters: it is kept in
+            # windows.csv but left out of the figures.
+            stalled = (prev["span"] > STALL_SPAN or cur["span"] > STALL_SPAN or
+                       dt > 1.25 * self.a.window + STALL_SPAN)
+            w = {"seconds": dt, "offered": offered, "delivered": delivered, "valid": not stalled,
+                 "mpps": carried / dt / 1e6, "out_mpps": delivered / dt / 1e6,
+                 "gbps": carried * c.size * 8 / dt / 1e9 if not c.tso else
+                 carried * (c.frame_len + 4) * 8 / dt / 1e9,
+                 "loss": max(0.0, 1 - delivered / (offered * copies)) if offered else 0.0,
+                 "cpp": None, "busy_share": None}
+            # CPU time the DUT's workers got: on a shared CPU, what a run could do per
+            # CPU-second is steadier than what it did per wall-clock second.
+            cpu_s = (cur["cpu_ns"] - prev["cpu_ns"]) / 1e9
+            w["cpu_share"] = cpu_s / dt / c.workers
+            w["mpps_cpu"] = carried / cpu_s / 1e6 if cpu_s > 0 else None
+            w["ns_frame"] = cpu_s * 1e9 / carried if carried > 0 else None
+            if dut == "vseal" and cur["rxw"] > prev["rxw"]:
+                w["cpp"] = (cur["busy"] - prev["busy"]) / (cur["rxw"] - prev["rxw"])
+                tot = cur["busy"] - prev["busy"] + cur["idle"] - prev["idle"]
+                w["busy_share"] = (cur["busy"] - prev["busy"]) / tot if tot > 0 else None
+            windows.append(w)
+            prev = cur
+        return windows
+
+
+def worker_tasks(pid, workers):
+    """/proc paths of the threads of lcores 1..workers of process pid."""
+    want = {"rte-worker-%d" % i for i in range(1, workers + 1)}
+    found = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                if f.read().strip() in want:
+                    found.append("/proc/%d/task/%s/schedstat" % (pid, tid))
+        except OSError:
+            pass
+    if len(found) != workers:
+        raise RuntimeError("found %d of %d worker threads in process %d" %
+                           (len(found), workers, pid))
+    return found
+
+
+def thread_cpu_ns(path):
+    """Nanoseconds the thread has run on a CPU (first field of schedstat)."""
+    with open(path) as f:
+        return int(f.read().split()[0])
+
+
+def wait_for(cond, timeout, what, proc):
+    deadline = time.time() + timeout
+    while not cond():
+        if not proc.alive():
+            raise RuntimeError("%s exited before %s (see %s)" % (proc.name, what, proc.log))
+        if time.time() > deadline:
+            raise RuntimeError("timeout waiting for %s (see %s)" % (what, proc.log))
+        time.sleep(0.1)
+
+
+def ctl_ok(ctl_bin, sock):
+    if not os.path.exists(sock):
+        return False
+    try:
+        r = subprocess.run([ctl_bin, "-s", sock, "show", "lcores"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=5)
+    except subprocess.TimeoutExpired:
+        return False        # connected, but vseal still runs its command file
+    return r.returncode == 0
+
+
+TABLE_CAPACITY = [None]      # learnt from vseal's "show location" (table: N of CAP entries)
+
+
+def check_table(ctl_bin, sock, want, log):
+    r = subprocess.run([ctl_bin, "-s", sock, "show", "location", "vni", str(VNI)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, text=True)
+    m = re.search(r"\(table: (\d+) of (\d+) entries\)", r.stdout)
+    have = int(m.group(1)) if m else -1
+    if m:
+        TABLE_CAPACITY[0] = int(m.group(2))
+    # The table also holds the local guests' own locations.
+    if have < want:
+        cap = m.group(2) if m else "?"
+        raise RuntimeError("location table holds %d of the %d entries asked for (capacity %s; "
+                           "see %s)" % (have, want, cap, log))
+
+
+# ---------------------------------------------------------------------------- summary
+
+def med_min_max(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return (None, None, None)
+    return (statistics.median(vals), min(vals), max(vals))
+
+
+def opt(v, spec):
+    return "" if v is None else format(v, spec)
+
+
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+FIELDS = ["case", "path", "size", "workers", "flows", "table", "dsts", "vteps",
+          "vseal_mpps", "vseal_mpps_min", "vseal_mpps_max", "vseal_gbps", "vseal_gbps_min",
+          "vseal_gbps_max", "vseal_out_mpps", "vseal_loss", "vseal_loss_max",
+          "vseal_cycles_per_pkt", "vseal_cpp_min", "vseal_cpp_max",
+          "vseal_busy_share", "vseal_cpu_share", "vseal_mpps_per_cpu", "vseal_ns_per_frame",
+          "base_mpps", "base_mpps_min", "base_mpps_max", "base_gbps", "base_loss",
+          "base_cpu_share", "base_mpps_per_cpu", "base_ns_per_frame",
+          "ratio", "ratio_min", "ratio_max", "ratio_cpu", "windows_used", "error"]
+
+
+def valid(ws):
+    """The windows the figures are made of: those not stalled, if at least two are."""
+    if not ws:
+        return ws
+    v = [w for w in ws if w["valid"]]
+    return v if len(v) >= 2 else ws
+
+
+def summarise(c, vs, base, err):
+    vs, base = valid(vs), valid(base)
+    row = {"case": c.name, "path": c.path, "size": "64K-TSO" if c.tso else c.size,
+           "workers": c.workers, "flows": c.flows, "table": c.table, "dsts": c.dsts,
+           "vteps": c.bum, "error": err or ""}
+    if vs:
+        row["vseal_mpps"], row["vseal_mpps_min"], row["vseal_mpps_max"] = \
+            med_min_max([w["mpps"] for w in vs])
+        row["vseal_gbps"], row["vseal_gbps_min"], row["vseal_gbps_max"] = \
+            med_min_max([w["gbps"] for w in vs])
+        row["vseal_out_mpps"] = med_min_max([w["out_mpps"] for w in vs])[0]
+        l = med_min_max([w["loss"] for w in vs])
+        row["vseal_loss"], row["vseal_loss_max"] = l[0], l[2]
+        row["vseal_cycles_per_pkt"], row["vseal_cpp_min"], row["vseal_cpp_max"] = \
+            med_min_max([w["cpp"] for w in vs])
+        row["vseal_busy_share"] = med_min_max([w["busy_share"] for w in vs])[0]
+        row["vseal_cpu_share"] = med_min_max([w["cpu_share"] for w in vs])[0]
+        row["vseal_mpps_per_cpu"] = med_min_max([w["mpps_cpu"] for w in vs])[0]
+        row["vseal_ns_per_frame"] = med_min_max([w["ns_frame"] for w in vs])[0]
+    if base:
+        row["base_mpps"], row["base_mpps_min"], row["base_mpps_max"] = \
+            med_min_max([w["mpps"] for w in base])
+        row["base_gbps"] = med_min_max([w["gbps"] for w in base])[0]
+        row["base_loss"] = med_min_max([w["loss"] for w in base])[0]
+        row["base_cpu_share"] = med_min_max([w["cpu_share"] for w in base])[0]
+        row["base_mpps_per_cpu"] = med_min_max([w["mpps_cpu"] for w in base])[0]
+        row["base_ns_per_frame"] = med_min_max([w["ns_frame"] for w in base])[0]
+    if vs and base and row["base_mpps"]:
+        row["ratio"] = row["vseal_mpps"] / row["base_mpps"]
+        # The spread of the ratio: worst and best vseal window against the baseline median.
+        row["ratio_min"] = row["vseal_mpps_min"] / row["base_mpps"]
+        row["ratio_max"] = row["vseal_mpps_max"] / row["base_mpps"]
+        if row["vseal_mpps_per_cpu"] and row["base_mpps_per_cpu"]:
+            row["ratio_cpu"] = row["vseal_mpps_per_cpu"] / row["base_mpps_per_cpu"]
+        row["windows_used"] = "%d+%d" % (len(vs), len(base))
+    return row
+
+
+def markdown(rows, path, header):
+    with open(path, "w") as f:
+        f.write(header)
+        f.write("| case | vseal Mpps (min..max) | vseal Gbps | vseal loss | vseal cycles/pkt "
+                "(min..max) | testpmd io Mpps (min..max) | ratio (min..max) | Mpps per worker "
+                "CPU-s: vseal / testpmd | ratio per CPU |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            if r.get("error"):
+                f.write("| %s | not run: %s | | | | | | | |\n" % (r["case"], r["error"]))
+                continue
+            f.write("| %s | %s (%s..%s) | %s | %s | %s (%s..%s) | %s (%s..%s) | **%s** (%s..%s) "
+                    "| %s / %s | **%s** |\n" % (
+                        r["case"], fmt(r.get("vseal_mpps"), ".3f"),
+                        fmt(r.get("vseal_mpps_min"), ".3f"), fmt(r.get("vseal_mpps_max"), ".3f"),
+                        fmt(r.get("vseal_gbps"), ".2f"),
+                        fmt(None if r.get("vseal_loss") is None else 100 * r["vseal_loss"],
+                            ".2f") + "%",
+                        fmt(r.get("vseal_cycles_per_pkt"), ".0f"),
+                        fmt(r.get("vseal_cpp_min"), ".0f"), fmt(r.get("vseal_cpp_max"), ".0f"),
+                        fmt(r.get("base_mpps"), ".3f"), fmt(r.get("base_mpps_min"), ".3f"),
+                        fmt(r.get("base_mpps_max"), ".3f"), fmt(r.get("ratio"), ".2f"),
+                        fmt(r.get("ratio_min"), ".2f"), fmt(r.get("ratio_max"), ".2f"),
+                        fmt(r.get("vseal_mpps_per_cpu"), ".2f"),
+                        fmt(r.get("base_mpps_per_cpu"), ".2f"), fmt(r.get("ratio_cpu"), ".2f")))
+
+
+def machine_info():
+    lines = []
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"model name\s*:\s*(.*)", f.read())
+            lines.append("cpu: %s, %d CPUs" % (m.group(1) if m else "?", os.cpu_count()))
+    except OSError:
+        pass
+    with open("/proc/loadavg") as f:
+        lines.append("loadavg: %s" % f.read().strip())
+    lines.append("kernel: %s" % os.uname().release)
+    return lines
+
+
+def profile_main(a, r, cases):
+    """Per case: vseal's worker under callgrind; instructions per packet by function."""
+    status = 0
+    for c in cases:
+        got = []
+        try:
+            r.run_case(c, [(0, "vseal")], lambda rnd, dut, ws, use: got.append(ws))
+            ws = got[0]
+        except (RuntimeError, OSError, KeyError, ValueError) as e:
+            print("profile %s: NOT RUN: %s" % (c.name, e), flush=True)
+            status = 1
+            continue
+        log = os.path.join(a.out, "profile-%s.dut.log" % c.name)
+        with open(log) as f:
+            text = f.read()
+        # Frames the workers took in over the whole collection (vseal's exit counters).
+        rx = sum(int(x) for x in re.findall(r"^port \S+ rx-packets=(\d+)", text, re.M))
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", r.profile_out],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+        lines = ["# vseal worker under callgrind, case %s: %d frames received by the "
+                 "workers; %.1f s of traffic measured at %.4f Mpps delivered" % (
+                     c.name, rx, ws[0]["seconds"], ws[0]["delivered"] / ws[0]["seconds"] / 1e6),
+                 "# inclusive instructions per received frame, by function:"]
+        for ln in ann.splitlines():
+            m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*)$", ln)
+            if m and rx > 0 and ("vs_" in ln or "rte_" in ln or "PROGRAM TOTALS" in ln or
+                                 "eth_" in ln or "virtio" in ln or "vhost" in ln.lower()):
+                ir = int(m.group(1).replace(",", ""))
+                lines.append("%10.1f  %s" % (ir / rx, m.group(2)[:110]))
+        with open(os.path.join(a.out, "profile-%s.txt" % c.name), "w") as f:
+            f.write("\n".join(lines[:60]) + "\n\n" + ann)
+        print("\n".join(lines[:40]), flush=True)
+    if not a.keep:
+        shutil.rmtree(r.tmp, ignore_errors=True)
+    return status
+
+
+def on_term(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main():
+    # Stop cleanly (every process we started, by PID) on SIGTERM, and on SIGINT even when
+    # started in the background, where the shell leaves SIGINT ignored.
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--vseal", required=True)
+    ap.add_argument("--vseal-ctl", default=None)
+    ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true", help="a handful of cases, 3 short windows")
+    ap.add_argument("--cases", default=None, help="regular expression on case names")
+    ap.add_argument("--list", action="store_true", help="print the case names and exit")
+    ap.add_argument("--windows", type=int, default=None)
+    ap.add_argument("--window", type=float, default=None, help="seconds per window")
+    ap.add_argument("--warmup", type=float, default=1.0)
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="runs of each DUT per case, alternating which goes first")
+    ap.add_argument("--cpus", default="0,1", help="two CPUs: A (DUT main, generator), "
+                    "B (DUT worker 1, generator main)")
+    ap.add_argument("--keep", action="store_true", help="keep each run's files and logs")
+    ap.add_argument("--profile", type=float, default=0, metavar="SECONDS",
+                    help="instead of the matrix: run vseal under valgrind --tool=callgrind "
+                    "for SECONDS of traffic per case and write DIR/profile-CASE.txt")
+    a = ap.parse_args()
+    a.windows = a.windows or (3 if a.quick else 5)
+    a.window = a.window or (0.5 if a.quick else 0.5)
+    a.rounds = a.rounds or (1 if a.quick else 2)
+    a.vseal_ctl = a.vseal_ctl or os.path.join(os.path.dirname(a.vseal), "vseal-ctl")
+
+    cases = matrix(a.quick)
+    if a.cases:
+        cases = [c for c in cases if re.search(a.cases, c.name)]
+    if a.list:
+        for c in cases:
+            print(c.name)
+        return 0
+    if os.geteuid() != 0:
+        print("run_matrix: run as root (hugepages, /var/run/dpdk)", file=sys.stderr)
+        return 1
+    os.makedirs(a.out, exist_ok=True)
+    info = machine_info()
+    with open(os.path.join(a.out, "machine.txt"), "w") as f:
+        f.write("\n".join(info) + "\n")
+        f.write("command: %s\n" % " ".join(sys.argv))
+        f.write("windows: %d x %.1f s per run, %d run(s) of each DUT per case, warmup %.1f s\n"
+                % (a.windows, a.window, a.rounds, a.warmup))
+    print("# " + "; ".join(info))
+    print("# %d cases, each: vseal and testpmd io on the same ports and CPUs, %d round(s), "
+          "%d windows of %.1f s per run" % (len(cases), a.rounds, a.windows, a.window))
+
+    r = Runner(a)
+    if a.profile:
+        return profile_main(a, r, cases)
+    rows = []
+    wf = open(os.path.join(a.out, "windows.csv"), "w", newline="")
+    ww = csv.writer(wf)
+    ww.writerow(["case", "dut", "round", "window", "seconds", "valid", "offered", "delivered",
+                 "mpps", "out_mpps", "gbps", "loss", "cycles_per_pkt", "busy_share",
+                 "cpu_share", "mpps_per_cpu", "ns_per_frame"])
+    t_start = time.time()
+    try:
+        for i, c in enumerate(cases):
+            res, err = {"vseal": [], "testpmd": []}, None
+            # Rounds alternate which DUT goes first (ABBA...), so a load that drifts during
+            # the case weighs on both alike.
+            order = []
+            for rnd in range(a.rounds):
+                duts = ("vseal", "testpmd") if (i + rnd) % 2 == 0 else ("testpmd", "vseal")
+                order += [(rnd, dut) for dut in duts]
+
+            def done(rnd, dut, ws, use):
+                if use:
+                    res[dut].extend(ws)
+                for j, w in enumerate(ws):
+                    ww.writerow([c.name, dut, rnd, j, "%.3f" % w["seconds"],
+                                 int(w["valid"] and use), w["offered"], w["delivered"],
+                                 "%.4f" % w["mpps"], "%.4f" % w["out_mpps"], "%.4f" % w["gbps"],
+                                 "%.5f" % w["loss"], opt(w["cpp"], ".1f"),
+                                 opt(w["busy_share"], ".3f"), opt(w["cpu_share"], ".3f"),
+                                 opt(w["mpps_cpu"], ".4f"), opt(w["ns_frame"], ".1f")])
+                wf.flush()
+
+            try:
+                r.run_case(c, order, done)
+            except RuntimeError as e:
+                err = str(e)
+            row = summarise(c, res.get("vseal"), res.get("testpmd"), err)
+            rows.append(row)
+            if err:
+                print("[%d/%d] %-34s NOT RUN: %s" % (i + 1, len(cases), c.name, err),
+                      flush=True)
+            else:
+                print("[%d/%d] %-30s vseal %6.3f Mpps (%.3f..%.3f) %6.2f Gbps loss %5.2f%% "
+                      "%s cyc/pkt | testpmd io %6.3f Mpps | ratio %s, per CPU %s" % (
+                          i + 1, len(cases), c.name, row["vseal_mpps"], row["vseal_mpps_min"],
+                          row["vseal_mpps_max"], row["vseal_gbps"], 100 * row["vseal_loss"],
+                          fmt(row["vseal_cycles_per_pkt"], ".0f"), row["base_mpps"],
+                          fmt(row.get("ratio"), ".2f"), fmt(row.get("ratio_cpu"), ".2f")),
+                      flush=True)
+    finally:
+        wf.close()
+        with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=FIELDS)
+            w.writeheader()
+            for row in rows:
+                w.writerow({k: ("%.4f" % v if isinstance(v, float) else v)
+                            for k, v in row.items()})
+        with open("/proc/loadavg") as f:
+            load_end = f.read().strip()
+        header = ("Benchmark matrix, %s. %s; loadavg at end: %s. Per case %d run(s) of each "
+                  "DUT, %d windows of %.1f s per run; figures are medians (min..max) over the "
+                  "windows. ratio = vseal Mpps / testpmd io Mpps of the same case.\n\n" % (
+                      time.strftime("%Y-%m-%d %H:%M"), "; ".join(info), load_end, a.rounds,
+                      a.windows, a.window))
+        markdown(rows, os.path.join(a.out, "results.md"), header)
+        with open(os.path.join(a.out, "machine.txt"), "a") as f:
+            f.write("loadavg at end: %s\nduration: %.0f s\n" % (load_end,
+                                                                time.time() - t_start))
+        if not a.keep:
+            shutil.rmtree(r.tmp, ignore_errors=True)
+    print("# done in %.0f s: %s" % (time.time() - t_start, os.path.join(a.out, "results.md")))
+    return 1 if any(row.get("error") for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
