@@ -123,6 +123,11 @@ ov_kernel_vtep() {
 		ip link set "${wire}1" up
 	fi
 	ip link set "${wire}0" netns "$ns"
+	# No IPv6 chatter (router/neighbour solicitations) from this peer on the underlay:
+	# tests count vseal's underlay-proto drops exactly.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.${wire}0.disable_ipv6=1" 2>/dev/null || true
 	ip -n "$ns" addr add "$ip/24" dev "${wire}0"
 	ip -n "$ns" link set "${wire}0" up
 	ip netns exec "$ns" ethtool -K "${wire}0" tx off tso off gso off >/dev/null 2>&1
