@@ -209,6 +209,10 @@ def matrix(quick):
 
 # ---------------------------------------------------------------------------- telemetry
 
+class NotReady(Exception):
+    """A process answers telemetry but its ports are not all set up yet."""
+
+
 class Telemetry:
     def __init__(self, prefix, timeout=20.0):
         path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
@@ -231,7 +235,10 @@ class Telemetry:
         return reply[cmd.split(",")[0]]
 
     def port_stats(self, port):
-        return self.query("/ethdev/stats,%d" % port)
+        st = self.query("/ethdev/stats,%d" % port)
+        if not isinstance(st, dict):
+            raise NotReady("port %d has no statistics yet" % port)
+        return st
 
     def close(self):
         self.s.close()
@@ -287,6 +294,7 @@ class Runner:
         self.a = args
         self.tmp = tempfile.mkdtemp(prefix="vseal-perf.")
         self.seq = 0
+        self.drops = {}             # "PORT REASON" -> count, vseal's, for the current case
         cpus = [int(x) for x in args.cpus.split(",")]
         self.cpu_a, self.cpu_b = cpus[0], cpus[1 % len(cpus)]
 
@@ -323,7 +331,18 @@ class Runner:
                 for i in range(c.flows)]
 
     def mbuf_size(self, c):
+        # Small frames, small buffers: a pcap of 64k flows preloads 64k mbufs. virtio-user
+        # wants the largest frame (gen_max_pkt) in one buffer, after the 128 B headroom.
+        if c.frame_len <= 256:
+            return 512
         return max(2176, c.frame_len + 128 + 64) if c.frame_len > 2048 else 2176
+
+    def gen_max_pkt(self, c):
+        if c.tso:
+            return 9018
+        if c.frame_len <= 256:
+            return 384
+        return max(1518, c.frame_len + 4)
 
     def sinks(self, c):
         """Receiving guests that get a process of their own: a 64 KB TSO receiver needs LRO
@@ -367,8 +386,8 @@ class Runner:
                 "--log-level=pmd.net.virtio.init:error"] + vdevs + [
                 "--", "--nb-cores=1", "--portlist=" + ",".join(map(str, range(nports))),
                 "--total-num-mbufs=%d" % mbufs, "--mbuf-size=%d" % self.mbuf_size(c),
-                "--max-pkt-len=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
-                "--max-lro-pkt-size=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
+                "--max-pkt-len=%d" % self.gen_max_pkt(c),
+                "--max-lro-pkt-size=%d" % self.gen_max_pkt(c),
                 "--rxd=512", "--txd=512"]
         if c.tso:
             cmds = os.path.join(self.tmp, "gen-tso.cmd")
@@ -499,7 +518,7 @@ class Runner:
             # The guests own the sockets (server=1); each virtio-user probe waits for its
             # client in turn, so start the DUT (a reconnecting client) once the first exists.
             first = socks[self.guests(c)[0][0]]
-            wait_for(lambda: os.path.exists(first), 20, "guest emulator socket", gen)
+            wait_for(lambda: os.path.exists(first), 90, "guest emulator socket", gen)
             sink_prefix = {}
             for name in self.sinks(c):
                 sink_prefix[name] = self.prefix("sink" + name)
@@ -511,7 +530,7 @@ class Runner:
                     try:
                         ws = self.run_dut(c, dut, d, socks, uplink, guests, tg, gen_prefix,
                                           sink_prefix)
-                    except (RuntimeError, OSError, KeyError, ValueError) as e:
+                    except (RuntimeError, OSError, KeyError, ValueError, NotReady) as e:
                         raise RuntimeError("%s: %s" % (dut, e))
                     # A run most of whose windows stalled (the machine froze under other
                     # load) is kept in windows.csv, left out, and run once more.
@@ -589,6 +608,13 @@ class Runner:
                 td.close()
             if dutp is not None:
                 dutp.stop(getattr(dutp, "stop_timeout", 10.0))
+                if dut == "vseal" and os.path.exists(log):
+                    # vseal prints its drop counters when it stops: "drop PORT REASON N".
+                    with open(log) as f:
+                        for port, reason, n in re.findall(r"^drop (\S+) (\S+) (\d+)$",
+                                                          f.read(), re.M):
+                            k = "%s %s" % (port, reason)
+                            self.drops[k] = self.drops.get(k, 0) + int(n)
                 if self.a.profile and dut == "vseal":
                     shutil.copy(log, os.path.join(self.a.out, "profile-%s.dut.log" % c.name))
 
@@ -630,14 +656,18 @@ class Runner:
     def profile_run(self, c, tg, td, procs, d):
         """vseal under callgrind: wait for traffic, let it run, return the windows seen."""
         deadline = time.time() + 300
-        prev = self.sample(c, "vseal", tg, td)
+        prev = None
         while True:
             time.sleep(1)
             for p in procs:
                 if not p.alive():
                     raise RuntimeError("%s exited (see %s)" % (p.name, p.log))
-            cur = self.sample(c, "vseal", tg, td)
-            if self.offered_delivered(c, prev, cur)[1] > 0:
+            try:
+                cur = self.sample(c, "vseal", tg, td)
+            except NotReady:
+                cur = None
+            if prev is not None and cur is not None and \
+                    self.offered_delivered(c, prev, cur)[1] > 0:
                 break
             prev = cur
             if time.time() > deadline:
@@ -655,14 +685,18 @@ class Runner:
         self.worker_tasks = worker_tasks(dutp.p.pid, c.workers)
         # Wait for traffic to flow end to end (vhost-user connected, ports up).
         deadline = time.time() + 30
-        prev = self.sample(c, dut, tg, td)
+        prev = None
         while True:
             time.sleep(0.3)
             for p in procs:
                 if not p.alive():
                     raise RuntimeError("%s exited (see %s)" % (p.name, p.log))
-            cur = self.sample(c, dut, tg, td)
-            if self.offered_delivered(c, prev, cur)[1] > 0:
+            try:
+                cur = self.sample(c, dut, tg, td)
+            except NotReady:
+                cur = None
+            if prev is not None and cur is not None and \
+                    self.offered_delivered(c, prev, cur)[1] > 0:
                 break
             prev = cur
             if time.time() > deadline:
@@ -787,7 +821,8 @@ FIELDS = ["case", "path", "size", "workers", "flows", "table", "dsts", "vteps",
           "vseal_busy_share", "vseal_cpu_share", "vseal_mpps_per_cpu", "vseal_ns_per_frame",
           "base_mpps", "base_mpps_min", "base_mpps_max", "base_gbps", "base_loss",
           "base_cpu_share", "base_mpps_per_cpu", "base_ns_per_frame",
-          "ratio", "ratio_min", "ratio_max", "ratio_cpu", "windows_used", "error"]
+          "ratio", "ratio_min", "ratio_max", "ratio_cpu", "windows_used", "vseal_drops",
+          "error"]
 
 
 def valid(ws):
@@ -798,11 +833,14 @@ def valid(ws):
     return v if len(v) >= 2 else ws
 
 
-def summarise(c, vs, base, err):
+def summarise(c, vs, base, err, drops=None):
     vs, base = valid(vs), valid(base)
     row = {"case": c.name, "path": c.path, "size": "64K-TSO" if c.tso else c.size,
            "workers": c.workers, "flows": c.flows, "table": c.table, "dsts": c.dsts,
            "vteps": c.bum, "error": err or ""}
+    # vseal's drop counters over its runs of the case, largest first.
+    row["vseal_drops"] = " ".join("%s=%d" % (k.replace(" ", ":"), n) for k, n in
+                                  sorted((drops or {}).items(), key=lambda x: -x[1])[:3])
     if vs:
         row["vseal_mpps"], row["vseal_mpps_min"], row["vseal_mpps_max"] = \
             med_min_max([w["mpps"] for w in vs])
@@ -841,14 +879,14 @@ def markdown(rows, path, header):
         f.write(header)
         f.write("| case | vseal Mpps (min..max) | vseal Gbps | vseal loss | vseal cycles/pkt "
                 "(min..max) | testpmd io Mpps (min..max) | ratio (min..max) | Mpps per worker "
-                "CPU-s: vseal / testpmd | ratio per CPU |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|\n")
+                "CPU-s: vseal / testpmd | ratio per CPU | vseal drops (largest) |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             if r.get("error"):
-                f.write("| %s | not run: %s | | | | | | | |\n" % (r["case"], r["error"]))
+                f.write("| %s | not run: %s | | | | | | | | |\n" % (r["case"], r["error"]))
                 continue
             f.write("| %s | %s (%s..%s) | %s | %s | %s (%s..%s) | %s (%s..%s) | **%s** (%s..%s) "
-                    "| %s / %s | **%s** |\n" % (
+                    "| %s / %s | **%s** | %s |\n" % (
                         r["case"], fmt(r.get("vseal_mpps"), ".3f"),
                         fmt(r.get("vseal_mpps_min"), ".3f"), fmt(r.get("vseal_mpps_max"), ".3f"),
                         fmt(r.get("vseal_gbps"), ".2f"),
@@ -860,7 +898,8 @@ def markdown(rows, path, header):
                         fmt(r.get("base_mpps_max"), ".3f"), fmt(r.get("ratio"), ".2f"),
                         fmt(r.get("ratio_min"), ".2f"), fmt(r.get("ratio_max"), ".2f"),
                         fmt(r.get("vseal_mpps_per_cpu"), ".2f"),
-                        fmt(r.get("base_mpps_per_cpu"), ".2f"), fmt(r.get("ratio_cpu"), ".2f")))
+                        fmt(r.get("base_mpps_per_cpu"), ".2f"), fmt(r.get("ratio_cpu"), ".2f"),
+                        r.get("vseal_drops") or "-"))
 
 
 def machine_info():
@@ -1001,11 +1040,12 @@ def main():
                                  opt(w["mpps_cpu"], ".4f"), opt(w["ns_frame"], ".1f")])
                 wf.flush()
 
+            r.drops = {}
             try:
                 r.run_case(c, order, done)
             except RuntimeError as e:
                 err = str(e)
-            row = summarise(c, res.get("vseal"), res.get("testpmd"), err)
+            row = summarise(c, res.get("vseal"), res.get("testpmd"), err, r.drops)
             rows.append(row)
             if err:
                 print("[%d/%d] %-34s NOT RUN: %s" % (i + 1, len(cases), c.name, err),
