@@ -133,11 +133,12 @@ expect_ok "show location: b1 learned from host B" "^100 +$MB1 +learned +$UB " ct
 expect_ok "show location vni 200: a2 only" "^200 +$MA2 +local +a2" ctlA show location vni 200
 expect_no "show location vni 200: nothing of VNI 100" '^100 ' ctlA show location vni 200
 
-# capture VXLAN on host A's underlay port while a1 sends 3 frames to MX
+# capture VXLAN on host A's underlay port while a1 sends 5 frames to MX
 cap_to_mx() { # LABEL -> one line "outer-dst vni outer-eth-dst" per frame to MX
 	local f=$OV_TMP/$1.pcap
 	cli_capture_start "$WA" "$f" udp port 4789
-	ip netns exec "$NA1" ping -q -c 3 -i 0.1 -W 0.2 10.72.0.99 >/dev/null 2>&1
+	sleep 0.3
+	ip netns exec "$NA1" ping -q -c 5 -i 0.1 -W 0.2 10.72.0.99 >/dev/null 2>&1
 	cli_capture_stop
 	tshark -r "$f" -Y "vxlan && eth.dst == $MX" -T fields -e ip.dst -e vxlan.vni \
 		-e eth.dst -E separator=' ' -E occurrence=f 2>/dev/null
@@ -156,8 +157,8 @@ expect_ok "location add: prints the new location" "location VNI 100 $MX -> $UX \
 expect_ok "show location: $MX listed as static at $UX" "^100 +$MX +static +$UX " ctlA show location
 after=$(cap_to_mx after)
 ov_log "frames to $MX after location add: $(wc -l <<<"$after") ($(head -1 <<<"$after"))"
-expect_true "location add: 3 frames to $MX go to VTEP $UX with outer MAC $NX, VNI 100" \
-	[ "$(grep -c "^$UX 100 $NX$" <<<"$after")" -eq 3 ]
+expect_true "location add: 5 frames to $MX go to VTEP $UX with outer MAC $NX, VNI 100" \
+	[ "$(grep -c "^$UX 100 $NX$" <<<"$after")" -eq 5 ]
 expect_false "location add: and none is flooded to $UB any more" grep -q "^$UB " <<<"$after"
 expect_ok "location del" "location VNI 100 $MX deleted" ctlA location del 100 $MX
 expect_no "show location: $MX gone" "$MX" ctlA show location
