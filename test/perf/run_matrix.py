@@ -578,8 +578,9 @@ class Runner:
                     # memory itself).
                     self.profile_out = os.path.join(self.a.out, "callgrind.out.vseal-" + c.name)
                     argv = ["valgrind", "--tool=callgrind", "--toggle-collect=vs_worker_main",
-                            "--callgrind-out-file=" + self.profile_out] + [
-                            "--no-huge" if x == "--in-memory" else x for x in argv]
+                            "--callgrind-out-file=" + self.profile_out] + argv
+                    i = argv.index("--in-memory")
+                    argv[i:i + 1] = ["--no-huge", "-m", "768"]
                     slow = 5
                 dutp = Proc("vseal", dut_prefix, argv, log)
                 dutp.stop_timeout = 10.0 * slow
