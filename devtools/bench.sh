@@ -9,12 +9,15 @@
 #
 #   sudo ./devtools/bench.sh [--quick] [--out DIR] [--builddir DIR] [--cases REGEX]
 #                            [--no-micro] [--no-callgrind] [--no-matrix] [--cpus A,B]
+#                            [--profile]
 #
 #   --quick        a smoke check: 5 matrix cases, short windows, fewer lookups (~3 minutes)
 #   --out DIR      results folder (default results/perf-YYYYmmdd-HHMMSS)
 #   --builddir DIR meson build directory (default build, or $VSEAL_BUILDDIR)
 #   --cases REGEX  only the matrix cases whose names match (run_matrix.py --list)
 #   --cpus A,B     the two CPUs the matrix uses (default 0,1)
+#   --profile      also run vseal and testpmd io under callgrind on the quick cases (or the
+#                  --cases ones): instructions per frame by function (profile-*.txt)
 #
 # Run as root: hugepages, /var/run/dpdk, and apt-get for what is missing (dpdk,
 # valgrind, python3-matplotlib). Exit status: 0, or 1 if a step failed or a case could not
@@ -23,6 +26,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+command_line="$0 $*"
 builddir=${VSEAL_BUILDDIR:-build}
 out=
 quick=
@@ -31,6 +35,7 @@ cpus=0,1
 micro=1
 callgrind=1
 matrix=1
+profile=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,7 +47,8 @@ while [ $# -gt 0 ]; do
 	--no-micro) micro=0 ;;
 	--no-callgrind) callgrind=0 ;;
 	--no-matrix) matrix=0 ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--profile) profile=1 ;;
+	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -89,7 +95,7 @@ status=0
 	echo "date: $(date -Is)"
 	echo "host: $(uname -n), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
 	echo "loadavg at start: $(cat /proc/loadavg)"
-	echo "command: $0 $*"
+	echo "command: $command_line"
 	echo "vseal: $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)"
 } > "$out/bench.txt"
 echo "bench: results in $out; loadavg $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
@@ -124,6 +130,19 @@ if [ "$matrix" = 1 ]; then
 	if ! /usr/bin/python3 "$src/test/perf/run_matrix.py" "${args[@]}"; then
 		status=1
 	fi
+fi
+
+if [ "$profile" = 1 ]; then
+	echo "bench: vseal and testpmd io under callgrind (instructions per frame)"
+	args=(--vseal "$src/$builddir/app/vseal" --vseal-ctl "$src/$builddir/app/vseal-ctl"
+		--out "$out" --cpus "$cpus" --profile 10)
+	if [ -n "$cases" ]; then
+		args+=(--cases "$cases")
+	else
+		args+=(--quick)
+	fi
+	/usr/bin/python3 "$src/test/perf/run_matrix.py" "${args[@]}" | tee "$out/profile.txt" ||
+		status=1
 fi
 
 /usr/bin/python3 "$src/test/perf/plot.py" "$out" || status=1

@@ -133,9 +133,11 @@ class Case:
     table: locations in the table; dsts: how many of them the traffic goes to.
     """
 
-    def __init__(self, path, size=64, workers=1, flows=1, table=1000, dsts=1, bum=0):
+    def __init__(self, path, size=64, workers=1, flows=1, table=1000, dsts=1, bum=0,
+                 uplinkq=1):
         self.path, self.size, self.workers = path, size, workers
         self.flows, self.table, self.dsts, self.bum = flows, table, dsts, bum
+        self.uplinkq = uplinkq
 
     @property
     def tso(self):
@@ -152,6 +154,8 @@ class Case:
             n += "-vteps%d" % self.bum
         if self.workers != 1:
             n += "-w%d" % self.workers
+        if self.uplinkq != 1:
+            n += "-q%d" % self.uplinkq
         if self.flows != 1:
             n += "-flows%s" % human(self.flows)
         if self.table != 1000 or self.dsts != 1:
@@ -197,7 +201,11 @@ def matrix(quick):
         cases.append(Case("bidir", size=s))
     for n in (1, 4, 16):
         cases.append(Case("bum", bum=n))
+    # Two workers, one uplink queue: worker 1 hands what it encapsulates to worker 2, the
+    # owner of the uplink's only TX queue, over a ring. With two uplink queues each worker
+    # owns one and sends itself.
     cases.append(Case("encap", workers=2))
+    cases.append(Case("encap", workers=2, uplinkq=2))
     cases.append(Case("bidir", workers=2))
     for f in (1000, 65536):
         cases.append(Case("encap", flows=f))
@@ -308,7 +316,8 @@ class Runner:
         if c.path in ("encap", "bidir"):
             if c.dsts > 1:
                 step = max(1, c.table // c.dsts)
-                dst = [table_mac((i * step) % c.table) for i in range(c.dsts)]
+                # The table holds REMOTE_MAC and table_mac(0 .. table - 2).
+                dst = [table_mac((i * step) % (c.table - 1)) for i in range(c.dsts)]
             else:
                 dst = [REMOTE_MAC]
             n = max(c.flows, len(dst))
@@ -413,7 +422,8 @@ class Runner:
         g = self.guests(c)
         L = ["[host]", "vtep-ip = " + OUR_VTEP, "ctl-socket = " + ctl, "",
              "[uplink]", "device = " + uplink,
-             "mtu = %d" % (9100 if c.jumbo and not c.tso else 1600), ""]
+             "mtu = %d" % (9100 if c.jumbo and not c.tso else 1600),
+             "queues = %d" % c.uplinkq, ""]
         for i, (name, _) in enumerate(g):
             L += ["[guest.%s]" % name, "socket = " + socks[name], "mode = client",
                   "vni = %d" % VNI, "mac = " + GUEST_MAC[i],
@@ -431,6 +441,9 @@ class Runner:
         L += ["", "[lcores]", "control = 0"]
         if c.workers == 1:
             L.append("worker.1 = " + " ".join(ports))
+        elif c.uplinkq == 2:
+            L.append("worker.1 = uplink:0 " + " ".join(ports[1:]))
+            L.append("worker.2 = uplink:1")
         else:
             L.append("worker.1 = " + " ".join(ports[1:]))
             L.append("worker.2 = uplink")
@@ -571,28 +584,23 @@ class Runner:
                 fill = self.fill_commands(c)
                 if fill is not None:
                     argv += ["--cmdline-file", fill]
-                slow = 1
+                slow = 5 if self.a.profile else 1
                 if self.a.profile:
-                    # Under callgrind, collecting inside the worker loop only. valgrind does
-                    # not follow hugepage mappings: --no-huge (vhost maps the guests'
-                    # memory itself).
-                    self.profile_out = os.path.join(self.a.out, "callgrind.out.vseal-" + c.name)
-                    argv = ["valgrind", "--tool=callgrind", "--toggle-collect=vs_worker_main",
-                            "--callgrind-out-file=" + self.profile_out] + argv
-                    i = argv.index("--in-memory")
-                    argv[i:i + 1] = ["--no-huge", "-m", "768"]
-                    slow = 5
+                    argv = self.valgrind(argv, c, dut)
                 dutp = Proc("vseal", dut_prefix, argv, log)
                 dutp.stop_timeout = 10.0 * slow
                 # The control socket answers once the command file has been run.
-                wait_for(lambda: ctl_ok(self.a.vseal_ctl, ctl), (60 + c.table / 5000) * slow,
-                         "vseal control socket", dutp)
+                if not self.a.profile or c.table > 1000:
+                    wait_for(lambda: ctl_ok(self.a.vseal_ctl, ctl),
+                             (60 + c.table / 5000) * slow, "vseal control socket", dutp)
                 if c.table > 1000:
                     check_table(self.a.vseal_ctl, ctl, c.table, log)
             else:
-                dutp = Proc("testpmd", dut_prefix,
-                            self.baseline_argv(c, dut_prefix, socks, uplink), log,
-                            stdin_pipe=True)
+                argv = self.baseline_argv(c, dut_prefix, socks, uplink)
+                if self.a.profile:
+                    argv = self.valgrind(argv, c, dut)
+                dutp = Proc("testpmd", dut_prefix, argv, log, stdin_pipe=True)
+                dutp.stop_timeout = 50.0 if self.a.profile else 10.0
             # The emulator's telemetry answers once all its ports have met a DUT.
             if not tg:
                 tgen = Telemetry(gen_prefix, timeout=60)
@@ -602,22 +610,16 @@ class Runner:
             td = Telemetry(dut_prefix, timeout=180 if self.a.profile else 30)
             procs = guests + [dutp]
             if self.a.profile:
-                return self.profile_run(c, tg, td, procs, d)
+                return self.profile_run(c, dut, tg, td, procs, dutp)
             return self.measure(c, dut, tg, td, procs)
         finally:
             if td is not None:
                 td.close()
             if dutp is not None:
                 dutp.stop(getattr(dutp, "stop_timeout", 10.0))
-                if dut == "vseal" and os.path.exists(log):
-                    # vseal prints its drop counters when it stops: "drop PORT REASON N".
-                    with open(log) as f:
-                        for port, reason, n in re.findall(r"^drop (\S+) (\S+) (\d+)$",
-                                                          f.read(), re.M):
-                            k = "%s %s" % (port, reason)
-                            self.drops[k] = self.drops.get(k, 0) + int(n)
-                if self.a.profile and dut == "vseal":
-                    shutil.copy(log, os.path.join(self.a.out, "profile-%s.dut.log" % c.name))
+                if self.a.profile:
+                    shutil.copy(log, os.path.join(self.a.out,
+                                                  "profile-%s-%s.log" % (c.name, dut)))
 
     def sample(self, c, dut, tg, td):
         gen_virtio, dut_guest, uplink = self.ports(c, dut)
@@ -654,8 +656,27 @@ class Runner:
             return d("gen_tx_vm1") + d("dut_up_rx"), d("dut_up_tx") + d("gen_rx_vm1")
         raise ValueError(c.path)
 
-    def profile_run(self, c, tg, td, procs, d):
-        """vseal under callgrind: wait for traffic, let it run, return the windows seen."""
+    def valgrind(self, argv, c, dut):
+        """argv under callgrind, one output file per thread; hugepages replaced by
+        --no-huge (valgrind does not follow hugepage mappings; vhost maps the guests'
+        memory itself). Nothing is collected until profile_run() zeroes the counters."""
+        self.profile_base = os.path.join(self.a.out, "callgrind.out.%s-%s" % (c.name, dut))
+        argv = list(argv)
+        i = argv.index("--in-memory")
+        argv[i:i + 1] = ["--no-huge", "-m", "768"]
+        return ["valgrind", "--tool=callgrind", "--fair-sched=yes", "--separate-threads=yes",
+                "--cache-sim=%s" % ("yes" if self.a.cache_sim else "no"),
+                "--callgrind-out-file=" + self.profile_base] + argv
+
+    def dut_rx(self, td, dut, c):
+        """Frames the DUT's ports have received, all ports summed."""
+        n = len(self.guests(c)) + 1
+        return sum(td.port_stats(p)["ipackets"] for p in range(n))
+
+    def profile_run(self, c, dut, tg, td, procs, dutp):
+        """The DUT under callgrind: once traffic flows, zero the counters, let it run for
+        --profile seconds, dump. Returns the dump's per-thread files and the frames the DUT
+        received between zero and dump."""
         deadline = time.time() + 300
         prev = None
         while True:
@@ -664,7 +685,7 @@ class Runner:
                 if not p.alive():
                     raise RuntimeError("%s exited (see %s)" % (p.name, p.log))
             try:
-                cur = self.sample(c, "vseal", tg, td)
+                cur = self.sample(c, dut, tg, td)
             except NotReady:
                 cur = None
             if prev is not None and cur is not None and \
@@ -673,11 +694,18 @@ class Runner:
             prev = cur
             if time.time() > deadline:
                 raise RuntimeError("no traffic under valgrind within 300 s")
-        t0 = self.sample(c, "vseal", tg, td)
+        pid = str(dutp.p.pid)
+        rx0 = self.dut_rx(td, dut, c)
+        subprocess.run(["callgrind_control", "--zero", pid], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120, check=True)
+        t0 = time.time()
         time.sleep(self.a.profile)
-        t1 = self.sample(c, "vseal", tg, td)
-        offered, delivered = self.offered_delivered(c, t0, t1)
-        return [{"seconds": t1["t"] - t0["t"], "offered": offered, "delivered": delivered}]
+        subprocess.run(["callgrind_control", "--dump=measured", pid],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120,
+                       check=True)
+        t1 = time.time()
+        rx1 = self.dut_rx(td, dut, c)
+        return [{"seconds": t1 - t0, "rx": rx1 - rx0, "pid": pid}]
 
     def measure(self, c, dut, tg, td, procs):
         copies = c.copies if dut == "vseal" else 1
@@ -705,6 +733,7 @@ class Runner:
         time.sleep(self.a.warmup)
         windows = []
         prev = self.sample(c, dut, tg, td)
+        drops0 = td.query("/vseal/drops") if dut == "vseal" else None
         for _ in range(self.a.windows):
             time.sleep(self.a.window)
             cur = self.sample(c, dut, tg, td)
@@ -734,6 +763,17 @@ class Runner:
                 w["busy_share"] = (cur["busy"] - prev["busy"]) / tot if tot > 0 else None
             windows.append(w)
             prev = cur
+        if drops0 is not None:
+            # vseal's drop counters over the measured windows only (not the start-up).
+            drops1 = td.query("/vseal/drops")
+            for port, reasons in drops1.items():
+                if not isinstance(reasons, dict):
+                    continue
+                for reason, n in reasons.items():
+                    k = "%s %s" % (port, reason)
+                    dn = n - drops0.get(port, {}).get(reason, 0)
+                    if dn > 0:
+                        self.drops[k] = self.drops.get(k, 0) + dn
         return windows
 
 
@@ -917,38 +957,96 @@ def machine_info():
     return lines
 
 
+def callgrind_total(path):
+    with open(path) as f:
+        for ln in f:
+            if ln.startswith(("summary:", "totals:")):
+                return int(ln.split()[1])
+    return 0
+
+
+def callgrind_events(path):
+    """{event: total} of a callgrind file (Ir, and with --cache-sim the miss counts)."""
+    names, totals = [], []
+    with open(path) as f:
+        for ln in f:
+            if ln.startswith("events:"):
+                names = ln.split()[1:]
+            elif ln.startswith(("summary:", "totals:")):
+                totals = [int(x) for x in ln.split()[1:]]
+    # callgrind leaves out trailing zero counts.
+    return dict(zip(names, totals + [0] * (len(names) - len(totals))))
+
+
+def annotate(path, per):
+    """callgrind_annotate's inclusive function list, scaled to instructions per frame."""
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    # Only the function list: it ends where the annotated sources begin.
+    ann = re.split(r"^-+\n-- (?:Auto|User)-annotated source", ann, flags=re.M)[0]
+    out = []
+    for ln in ann.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*)$", ln)
+        if m and per > 0:
+            ir = int(m.group(1).replace(",", ""))
+            if ir / per >= 1.0:
+                out.append("%10.1f  %s" % (ir / per, m.group(2)[:120]))
+    return out
+
+
 def profile_main(a, r, cases):
-    """Per case: vseal's worker under callgrind; instructions per packet by function."""
+    """Per case, vseal and testpmd io each under callgrind on the same ports: instructions
+    per received frame of the busiest thread (the worker), by function."""
     status = 0
+    summary = ["| case | vseal instructions/frame | testpmd io instructions/frame | "
+               "ratio (testpmd / vseal) |", "|---|---|---|---|"]
     for c in cases:
-        got = []
+        got = {}
         try:
-            r.run_case(c, [(0, "vseal")], lambda rnd, dut, ws, use: got.append(ws))
-            ws = got[0]
-        except (RuntimeError, OSError, KeyError, ValueError) as e:
+            r.run_case(c, [(0, "vseal"), (0, "testpmd")],
+                       lambda rnd, dut, ws, use: got.__setitem__(dut, ws[0]))
+        except (RuntimeError, OSError, KeyError, ValueError, subprocess.SubprocessError) as e:
             print("profile %s: NOT RUN: %s" % (c.name, e), flush=True)
             status = 1
             continue
-        log = os.path.join(a.out, "profile-%s.dut.log" % c.name)
-        with open(log) as f:
-            text = f.read()
-        # Frames the workers took in over the whole collection (vseal's exit counters).
-        rx = sum(int(x) for x in re.findall(r"^port \S+ rx-packets=(\d+)", text, re.M))
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", r.profile_out],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
-        lines = ["# vseal worker under callgrind, case %s: %d frames received by the "
-                 "workers; %.1f s of traffic measured at %.4f Mpps delivered" % (
-                     c.name, rx, ws[0]["seconds"], ws[0]["delivered"] / ws[0]["seconds"] / 1e6),
-                 "# inclusive instructions per received frame, by function:"]
-        for ln in ann.splitlines():
-            m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*)$", ln)
-            if m and rx > 0 and ("vs_" in ln or "rte_" in ln or "PROGRAM TOTALS" in ln or
-                                 "eth_" in ln or "virtio" in ln or "vhost" in ln.lower()):
-                ir = int(m.group(1).replace(",", ""))
-                lines.append("%10.1f  %s" % (ir / rx, m.group(2)[:110]))
+        per_frame = {}
+        report = []
+        for dut in ("vseal", "testpmd"):
+            w = got[dut]
+            base = os.path.join(a.out, "callgrind.out.%s-%s" % (c.name, dut))
+            # The dump writes one file per thread: the worker is the one that ran most.
+            files = [f for f in os.listdir(a.out)
+                     if f.startswith(os.path.basename(base)) and ".1-" in f]
+            if not files or w["rx"] <= 0:
+                report.append("# %s: no dump or no frames" % dut)
+                continue
+            best = max(files, key=lambda f: callgrind_total(os.path.join(a.out, f)))
+            total = callgrind_total(os.path.join(a.out, best))
+            # Keep the worker's dump (for callgrind_annotate), not the other threads' files.
+            for f in os.listdir(a.out):
+                if f.startswith(os.path.basename(base)) and f != best:
+                    os.unlink(os.path.join(a.out, f))
+            per_frame[dut] = total / w["rx"]
+            report.append("# %s under callgrind, case %s: %d frames received in %.1f s "
+                          "(at valgrind's speed); busiest thread %s: %.1f instructions "
+                          "per frame" % (
+                              dut, c.name, w["rx"], w["seconds"], best, per_frame[dut]))
+            ev = callgrind_events(os.path.join(a.out, best))
+            if len(ev) > 1:
+                report.append("# per frame: " + ", ".join(
+                    "%s %.2f" % (k, v / w["rx"]) for k, v in ev.items()))
+            report += annotate(os.path.join(a.out, best), w["rx"])[:45]
+            report.append("")
         with open(os.path.join(a.out, "profile-%s.txt" % c.name), "w") as f:
-            f.write("\n".join(lines[:60]) + "\n\n" + ann)
-        print("\n".join(lines[:40]), flush=True)
+            f.write("\n".join(report) + "\n")
+        print("\n".join(report[:30]), flush=True)
+        if len(per_frame) == 2:
+            summary.append("| %s | %.0f | %.0f | %.2f |" % (
+                c.name, per_frame["vseal"], per_frame["testpmd"],
+                per_frame["testpmd"] / per_frame["vseal"]))
+    with open(os.path.join(a.out, "profile.md"), "w") as f:
+        f.write("\n".join(summary) + "\n")
+    print("\n".join(summary), flush=True)
     if not a.keep:
         shutil.rmtree(r.tmp, ignore_errors=True)
     return status
@@ -982,6 +1080,8 @@ def main():
     ap.add_argument("--profile", type=float, default=0, metavar="SECONDS",
                     help="instead of the matrix: run vseal under valgrind --tool=callgrind "
                     "for SECONDS of traffic per case and write DIR/profile-CASE.txt")
+    ap.add_argument("--cache-sim", action="store_true",
+                    help="with --profile: also simulate the caches (D1/LL misses per frame)")
     a = ap.parse_args()
     a.windows = a.windows or (3 if a.quick else 5)
     a.window = a.window or (0.5 if a.quick else 0.5)

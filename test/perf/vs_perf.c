@@ -662,11 +662,12 @@ parse_list(const char *s, unsigned long lo, unsigned long hi, uint32_t *out,
 {
 	char buf[256];
 	char *tok, *save = NULL;
+	size_t len = strlen(s);
 	unsigned long v;
 
-	if (strlen(s) >= sizeof(buf))
+	if (len >= sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, s);
+	memcpy(buf, s, len + 1);
 	*nb = 0;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		if (*nb == max || parse_uint(tok, lo, hi, &v) != 0)
