@@ -129,6 +129,7 @@ struct gemu_stats {
 	uint64_t to_tap_gso;		/* ... with a GSO vnet header */
 	uint64_t to_tap_csum_partial;	/* ... NEEDS_CSUM */
 	uint64_t to_tap_csum_valid;	/* ... DATA_VALID */
+	uint64_t pool_waits;		/* tap left unread: every mbuf was in flight */
 	uint64_t drops[GEMU_DROP_MAX];
 };
 
@@ -142,6 +143,7 @@ static const struct {
 	GEMU_STAT_(to_port_csum_hw), GEMU_STAT_(to_port_csum_sw),
 	GEMU_STAT_(to_tap_frames), GEMU_STAT_(to_tap_bytes), GEMU_STAT_(to_tap_gso),
 	GEMU_STAT_(to_tap_csum_partial), GEMU_STAT_(to_tap_csum_valid),
+	GEMU_STAT_(pool_waits),
 #undef GEMU_STAT_
 };
 
@@ -576,8 +578,19 @@ tap_read_one(struct gemu_guest *g, struct rte_mbuf **out, enum gemu_kind *kind)
 	enum gemu_drop why;
 
 	*out = NULL;
-	if (stash_fill(g) < 0)
-		return tap_discard(g, GEMU_DROP_NO_MBUF);
+	if (stash_fill(g) < 0) {
+		/*
+		 * Every mbuf is in flight, most of them in the port's TX ring, already taken
+		 * by the backend but reclaimed by virtio only on a transmit. A guest driver
+		 * would stop its queue here, not drop: reclaim them and leave the frame in
+		 * the tap (its queue, then the guest's qdisc, hold the backlog).
+		 */
+		rte_eth_tx_burst(g->port_id, 0, NULL, 0);	/* reclaims, sends nothing */
+		if (stash_fill(g) < 0) {
+			g->st.pool_waits++;
+			return 0;
+		}
+	}
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof(hdr);
 	for (i = 0; i < GEMU_TAP_SEGS; i++) {
@@ -792,6 +805,7 @@ port_setup(struct gemu_guest *g)
 	const uint64_t want_rx = RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_SCATTER;
 	struct rte_eth_dev_info info;
+	struct rte_eth_txconf txconf;
 	struct rte_eth_conf conf;
 	char devargs[512], mac[RTE_ETHER_ADDR_FMT_SIZE];
 	uint16_t port;
@@ -831,7 +845,15 @@ port_setup(struct gemu_guest *g)
 	ret = rte_eth_rx_queue_setup(port, 0, 0, (unsigned int)sock, NULL, pool);
 	if (ret < 0)
 		goto remove;
-	ret = rte_eth_tx_queue_setup(port, 0, 0, (unsigned int)sock, NULL);
+	/*
+	 * virtio reclaims transmitted descriptors (and frees their mbufs) only once fewer
+	 * than tx_free_thresh are free: with 64 KB frames of 5 mbufs each the pool would be
+	 * empty long before. Reclaim on every transmit instead, as a guest driver does.
+	 */
+	txconf = info.default_txconf;
+	txconf.offloads = conf.txmode.offloads;
+	txconf.tx_free_thresh = (uint16_t)(queue_size - 4);
+	ret = rte_eth_tx_queue_setup(port, 0, 0, (unsigned int)sock, &txconf);
 	if (ret < 0)
 		goto remove;
 	ret = rte_eth_dev_start(port);
@@ -968,12 +990,12 @@ stats_print(FILE *f, bool terse)
 			" gso; checksums: %" PRIu64 " to the port, %" PRIu64 " done here\n"
 			"  port->tap: %" PRIu64 " frames, %" PRIu64 " bytes, %" PRIu64
 			" gso; checksums: %" PRIu64 " partial, %" PRIu64 " valid\n"
-			"  drops:",
+			"  pool waits %" PRIu64 "; drops:",
 			g->name, g->tap, g->server ? "server" : "client", state_name(st), rc,
 			s->to_port_frames, s->to_port_bytes, s->to_port_gso,
 			s->to_port_csum_hw, s->to_port_csum_sw,
 			s->to_tap_frames, s->to_tap_bytes, s->to_tap_gso,
-			s->to_tap_csum_partial, s->to_tap_csum_valid);
+			s->to_tap_csum_partial, s->to_tap_csum_valid, s->pool_waits);
 		for (d = GEMU_DROP_NONE + 1; d < GEMU_DROP_MAX; d++)
 			if (s->drops[d] != 0)
 				fprintf(f, " %s %" PRIu64, gemu_drop_names[d], s->drops[d]);
