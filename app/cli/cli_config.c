@@ -105,6 +105,8 @@ config_host(struct cmdline *cl, const struct vs_config *cfg)
 	cmdline_printf(cl, "vxlan-port = %u\n", cfg->host.vxlan_port);
 	cmdline_printf(cl, "learning   = %s\n", set.learning ? "on" : "off");
 	cmdline_printf(cl, "aging      = %u\n", set.aging);
+	cmdline_printf(cl, "guest-bdp-kb = %u   (mbuf pool %u, handoff rings %u)\n",
+		cfg->host.guest_bdp_kb, vs_dp_pool_size(cfg), vs_dp_handoff_size(cfg));
 	cmdline_printf(cl, "ctl-socket = %s\n", cfg->host.ctl_socket[0] != '\0' ?
 		cfg->host.ctl_socket : VS_CLI_DEFAULT_SOCKET);
 }

@@ -406,7 +406,7 @@ static int
 parse_host(struct ctx *c, const char *sec)
 {
 	static const char *const keys[] = { "vtep-ip", "vxlan-port", "learning", "aging",
-		"ctl-socket", NULL };
+		"ctl-socket", "guest-bdp-kb", NULL };
 	struct vs_cfg_host *h = &c->cfg->host;
 	bool has_ip = false;
 	uint32_t v;
@@ -432,6 +432,10 @@ parse_host(struct ctx *c, const char *sec)
 			break;
 		case 3:
 			ret = get_u32(c, sec, e, "seconds", 0, 86400, &h->aging);
+			break;
+		case 5:
+			ret = get_u32(c, sec, e, "kilobytes", VS_BDP_KB_MIN, VS_BDP_KB_MAX,
+				&h->guest_bdp_kb);
 			break;
 		default:
 			if (e->value[0] != '/' || strlen(e->value) >= VS_PATH_MAX)
@@ -1174,6 +1178,7 @@ set_defaults(struct vs_config *cfg)
 	cfg->host.vxlan_port = 4789;
 	cfg->host.learning = true;
 	cfg->host.aging = 300;
+	cfg->host.guest_bdp_kb = VS_BDP_KB_DEFAULT;
 	strlcpy(cfg->host.ctl_socket, "/run/vseal/vseal.ctl", sizeof(cfg->host.ctl_socket));
 	cfg->uplink.prefix = 24;
 	cfg->uplink.mtu = 1500;

@@ -32,6 +32,11 @@
 #define VS_MAX_NEIGH     256  /**< static underlay neighbours in the config */
 #define VS_ERR_MAX       512  /**< size of an error message buffer */
 
+/** [host] guest-bdp-kb: one guest's bandwidth x delay in KB (default: 16 Gbit/s x 1 ms). */
+#define VS_BDP_KB_DEFAULT 2048
+#define VS_BDP_KB_MIN     64
+#define VS_BDP_KB_MAX     262144
+
 /** Port index of the uplink in vs_config (guest i has index i + 1). */
 #define VS_PORT_UPLINK   0
 
@@ -40,6 +45,7 @@ struct vs_cfg_host {
 	uint16_t vxlan_port;       /**< default 4789 */
 	bool learning;             /**< default on */
 	uint32_t aging;            /**< seconds, 0 = never; default 300 */
+	uint32_t guest_bdp_kb;     /**< guest bandwidth x delay, KB: sizes rings, pool; 2048 */
 	char ctl_socket[VS_PATH_MAX]; /**< control socket; default /run/vseal/vseal.ctl */
 };
 

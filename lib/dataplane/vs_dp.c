@@ -30,17 +30,40 @@
 #define VS_REASM_FLOWS 128       /* packets in reassembly at once, per worker */
 #define VS_REASM_FRAGS 48        /* fragments of one packet (64 KB over a 1500 MTU: 45) */
 
+/*
+ * [host] guest-bdp-kb is one guest's bandwidth x delay: the data that may be on its way
+ * through vseal at once. In mbufs of 2 KB data room (a 64 KB frame takes 32 of them) it
+ * sizes the rings frames wait in and the mempool; what does not fit is dropped and counted
+ * (handoff-full, tx-full, no-mbuf), never waited for.
+ */
 static unsigned int
-pool_size(const struct vs_config *cfg)
+bdp_mbufs(const struct vs_config *cfg)
 {
-	unsigned int queues = cfg->uplink.queues, i, n;
+	return cfg->host.guest_bdp_kb * 1024u / (RTE_MBUF_DEFAULT_DATAROOM);
+}
+
+/* Entries of each handoff ring (frames for a tx queue another worker owns). */
+unsigned int
+vs_dp_handoff_size(const struct vs_config *cfg)
+{
+	return RTE_MIN(RTE_MAX(rte_align32pow2(bdp_mbufs(cfg)), VS_HANDOFF_RING_MIN),
+		VS_HANDOFF_RING_MAX);
+}
+
+unsigned int
+vs_dp_pool_size(const struct vs_config *cfg)
+{
+	unsigned int queues = cfg->uplink.queues, guest_queues = 0, i, n;
 
 	for (i = 0; i < cfg->nb_guests; i++)
-		queues += cfg->guests[i].queues;
+		guest_queues += cfg->guests[i].queues;
+	queues += guest_queues;
 	/* rx rings full, tx rings full, handoff rings full, per-lcore caches and bursts */
-	n = queues * (VS_RX_DESC + VS_TX_DESC + VS_HANDOFF_RING_SIZE) +
+	n = queues * (VS_RX_DESC + VS_TX_DESC + vs_dp_handoff_size(cfg)) +
 		(cfg->lcores.nb_workers + 2) * (VS_MBUF_CACHE + VS_MAX_PORTS * VS_BURST * 2) +
 		4096;
+	/* each guest queue's bandwidth x delay in flight (GRO, segmentation, rings) */
+	n += guest_queues * bdp_mbufs(cfg);
 	/* A 64 KB guest frame takes 32 mbufs, and the software segmentation of a burst of
 	 * them two per wire packet; reassembly holds up to VS_REASM_FRAGS per packet. */
 	n += cfg->nb_guests * VS_BURST * 32 + cfg->lcores.nb_workers * VS_BURST * 96;
@@ -181,7 +204,7 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 			char name[RTE_RING_NAMESIZE];
 
 			snprintf(name, sizeof(name), "vs_ho_%u_%u", p, j);
-			port->handoff[j] = rte_ring_create(name, VS_HANDOFF_RING_SIZE,
+			port->handoff[j] = rte_ring_create(name, vs_dp_handoff_size(dp->cfg),
 				rte_socket_id(), RING_F_SC_DEQ);
 			if (port->handoff[j] == NULL) {
 				snprintf(err, errlen, "cannot create ring %s: %s", name,
@@ -237,13 +260,16 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	memset(dp, 0, sizeof(*dp));
 	dp->cfg = cfg;
 	dp->idle_sleep_us = cfg->lcores.idle_sleep;
-	dp->pool = rte_pktmbuf_pool_create("vs_pool", pool_size(cfg), VS_MBUF_CACHE, 0,
+	dp->pool = rte_pktmbuf_pool_create("vs_pool", vs_dp_pool_size(cfg), VS_MBUF_CACHE, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (dp->pool == NULL) {
-		snprintf(err, errlen, "cannot create mbuf pool of %u: %s", pool_size(cfg),
+		snprintf(err, errlen, "cannot create mbuf pool of %u: %s", vs_dp_pool_size(cfg),
 			rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	VS_LOG(INFO, dp, "buffers: guest-bdp-kb %u: %u mbufs of %u B, handoff rings of %u",
+		cfg->host.guest_bdp_kb, dp->pool->size, RTE_MBUF_DEFAULT_BUF_SIZE,
+		vs_dp_handoff_size(cfg));
 	dp->vtep_ip = cfg->host.vtep_ip;
 	dp->vxlan_port = cfg->host.vxlan_port;
 	dp->uplink_mtu = cfg->uplink.mtu;

@@ -40,7 +40,8 @@
 #include "vs_table.h"
 
 #define VS_BURST 32
-#define VS_HANDOFF_RING_SIZE 1024
+#define VS_HANDOFF_RING_MIN 512u    /**< handoff ring entries, whatever guest-bdp-kb says */
+#define VS_HANDOFF_RING_MAX 16384u
 #define VS_IDLE_POLLS 64      /**< empty loops before a worker sleeps idle-sleep µs */
 #define VS_LEARN_RING_SIZE 1024
 #define VS_EXC_RING_SIZE 256
@@ -229,5 +230,14 @@ void vs_dp_stats_sum(const struct vs_dp *dp, struct vs_worker_stats *sum);
 
 /** Print per-port counters and every non-zero drop reason (see docs/architecture.md). */
 void vs_dp_stats_print(const struct vs_dp *dp, FILE *f);
+
+/**
+ * Mempool size (mbufs) vseal creates for a configuration: full rings, per-lcore caches,
+ * and [host] guest-bdp-kb of data in flight per guest queue. Logged at start.
+ */
+unsigned int vs_dp_pool_size(const struct vs_config *cfg);
+
+/** Entries of each handoff ring, from [host] guest-bdp-kb (512..16384, a power of 2). */
+unsigned int vs_dp_handoff_size(const struct vs_config *cfg);
 
 #endif /* VS_DP_H */

@@ -99,6 +99,7 @@ static const char full_cfg[] =
 	"vxlan-port = 8472\n"
 	"learning   = off\n"
 	"aging      = 0\n"
+	"guest-bdp-kb = 8192\n"
 	"ctl-socket = /tmp/vseal-test.ctl\n"
 	"\n"
 	"[uplink]\n"
@@ -172,6 +173,7 @@ test_full(void)
 	CU_ASSERT(cfg.host.vxlan_port == 8472);
 	CU_ASSERT(cfg.host.learning == false);
 	CU_ASSERT(cfg.host.aging == 0);
+	CU_ASSERT(cfg.host.guest_bdp_kb == 8192);
 	CU_ASSERT_STRING_EQUAL(cfg.host.ctl_socket, "/tmp/vseal-test.ctl");
 
 	CU_ASSERT_STRING_EQUAL(cfg.uplink.device, "net_pcap0,iface=eth0");
@@ -317,6 +319,7 @@ test_defaults(void)
 	CU_ASSERT(cfg.host.vxlan_port == 4789);
 	CU_ASSERT(cfg.host.learning == true);
 	CU_ASSERT(cfg.host.aging == 300);
+	CU_ASSERT(cfg.host.guest_bdp_kb == VS_BDP_KB_DEFAULT);
 	CU_ASSERT_STRING_EQUAL(cfg.host.ctl_socket, "/run/vseal/vseal.ctl");
 	CU_ASSERT_STRING_EQUAL(cfg.uplink.device, "net_null0");
 	CU_ASSERT(cfg.uplink.prefix == 24);
@@ -457,7 +460,13 @@ static const struct bad_case bad_cases[] = {
 		"unknown section" },
 	{ "unknown key in [host]", HOST "vtep_ip = 1.1.1.1\n" UPLINK VM1 LCORES, LOAD,
 		"[host]", "vtep_ip",
-		"unknown key (allowed: vtep-ip, vxlan-port, learning, aging, ctl-socket)" },
+		"unknown key (allowed: vtep-ip, vxlan-port, learning, aging, ctl-socket, guest-bdp-kb)" },
+	{ "guest-bdp-kb too small", HOST "guest-bdp-kb = 63\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '63'" },
+	{ "guest-bdp-kb too large", HOST "guest-bdp-kb = 262145\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '262145'" },
+	{ "guest-bdp-kb with a unit", HOST "guest-bdp-kb = 2M\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '2M'" },
 	{ "unknown key in [uplink]", HOST UPLINK "speed = 10G\n" VM1 LCORES, LOAD,
 		"[uplink]", "speed", "unknown key (allowed: device, prefix, gateway, mtu, queues, gro, segmentation)" },
 	{ "unknown key in [guest]", HOST UPLINK VM1 "vlan = 5\n" LCORES, LOAD,
