@@ -96,6 +96,11 @@ port_dict(const struct vs_dp *dp, unsigned int p, const struct vs_worker_stats *
 	rte_tel_data_add_dict_u64(d, "vseal_rx", sum->rx[p]);
 	rte_tel_data_add_dict_u64(d, "vseal_tx", sum->tx[p]);
 	rte_tel_data_add_dict_u64(d, "vseal_drops", drops);
+	if (dport->port.is_uplink) {
+#define VS_TEL_(f, n) rte_tel_data_add_dict_u64(d, #f, sum->f);
+		VS_OFFLOAD_STATS(VS_TEL_)
+#undef VS_TEL_
+	}
 	return d;
 }
 

@@ -321,6 +321,34 @@ guest_vhost_info(struct cmdline *cl, const struct vs_port *p)
 		cmdline_printf(cl, "  guest mtu            %u\n", mtu);
 }
 
+/* Which path large frames take on the uplink, why, and how many took it. */
+static void
+uplink_large_frames(struct cmdline *cl, const struct vs_port *p,
+	const struct rte_eth_dev_info *info)
+{
+	struct vs_worker_stats *sum;
+
+	if (vs_port_seg_path(p) == VS_SEG_NIC)
+		cmdline_printf(cl, "  large frames         segmented by the NIC (VXLAN tunnel TSO)\n");
+	else
+		cmdline_printf(cl, "  large frames         segmented in software (librte_gso): %s\n",
+			(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_VXLAN_TNL_TSO) != 0 ?
+			"[uplink] segmentation = software" :
+			"the device offers no VXLAN tunnel TSO");
+	cmdline_printf(cl, "  outer IPv4 checksum  %s\n",
+		(p->tx_offloads & RTE_ETH_TX_OFFLOAD_OUTER_IPV4_CKSUM) != 0 ? "by the NIC" :
+		"in software");
+	sum = stats_sum();
+	if (sum == NULL)
+		return;
+	cmdline_printf(cl, "  large-frame counters");
+#define VS_CLI_(f, n) cmdline_printf(cl, " " n "=%" PRIu64, sum->f);
+	VS_OFFLOAD_STATS(VS_CLI_)
+#undef VS_CLI_
+	cmdline_printf(cl, "\n");
+	free(sum);
+}
+
 static void
 cmd_show_port_info_parsed(void *res, struct cmdline *cl, void *data)
 {
@@ -365,10 +393,7 @@ cmd_show_port_info_parsed(void *res, struct cmdline *cl, void *data)
 	offload_list(cl, "tx offloads on", conf.txmode.offloads, false);
 	offload_list(cl, "tx offloads offered", info.tx_offload_capa, false);
 	if (p->is_uplink)
-		cmdline_printf(cl, "  large frames         %s\n",
-			vs_port_seg_path(p) == VS_SEG_NIC ?
-			"segmented by the NIC (VXLAN tunnel TSO)" :
-			"segmented in software (librte_gso)");
+		uplink_large_frames(cl, p, &info);
 	else
 		guest_vhost_info(cl, p);
 }

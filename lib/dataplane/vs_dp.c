@@ -407,6 +407,9 @@ vs_dp_stats_sum(const struct vs_dp *dp, struct vs_worker_stats *sum)
 			for (r = 0; r < VS_DROP_MAX; r++)
 				sum->drops[p][r] += s->drops[p][r];
 		}
+#define VS_SUM_(f, n) sum->f += s->f;
+		VS_OFFLOAD_STATS(VS_SUM_)
+#undef VS_SUM_
 		sum->busy_cycles += s->busy_cycles;
 		sum->idle_cycles += s->idle_cycles;
 		sum->loops += s->loops;
@@ -436,6 +439,11 @@ vs_dp_stats_print(const struct vs_dp *dp, FILE *f)
 			if (sum->drops[p][r] != 0)
 				fprintf(f, "drop %s %s %" PRIu64 "\n", dp->ports[p].port.name,
 					vs_drop_name(r), sum->drops[p][r]);
+	fprintf(f, "offload");
+#define VS_PRINT_(fld, n) fprintf(f, " " n "=%" PRIu64, sum->fld);
+	VS_OFFLOAD_STATS(VS_PRINT_)
+#undef VS_PRINT_
+	fprintf(f, "\n");
 	fprintf(f, "mbufs in-use=%u of %u\n", rte_mempool_in_use_count(dp->pool),
 		dp->pool->size);
 	fflush(f);

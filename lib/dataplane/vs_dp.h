@@ -93,6 +93,22 @@ struct vs_dp_vni {
 };
 
 /** Counters of one worker lcore, summed on demand. */
+/**
+ * The large-frame counters of struct vs_worker_stats: field, then the name under which
+ * the SIGUSR1 dump ("offload NAME=N ...") and show port info uplink print them
+ * (telemetry: the field name).
+ */
+#define VS_OFFLOAD_STATS(X) \
+	X(gso_frames, "gso-frames") \
+	X(gso_segments, "gso-segments") \
+	X(tso_frames, "tso-frames") \
+	X(frag_frames, "frag-frames") \
+	X(frag_fragments, "frag-fragments") \
+	X(reassembled, "reassembled") \
+	X(gro_in, "gro-in") \
+	X(gro_out, "gro-out") \
+	X(icmp_frag_needed, "icmp-frag-needed")
+
 struct vs_worker_stats {
 	uint64_t rx[VS_MAX_PORTS];
 	uint64_t tx[VS_MAX_PORTS];
