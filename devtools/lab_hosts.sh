@@ -27,7 +27,7 @@ for h in A B; do
 vtep-ip = $ip
 ctl-socket = $OV_TMP/$h.ctl
 [uplink]
-device = net_af_packet_$h,iface=${wire}0
+device = net_af_packet_$h,iface=${wire}0,framecnt=4096
 prefix = 24
 [vni.100]
 flood = $peer

@@ -10,6 +10,7 @@
 # gets wire-sized frames). Then against the Linux kernel's vxlan device, both directions.
 . "$(dirname "$0")/lib_overlay.sh"
 OV_CTL=$OV_BUILD/app/vseal-ctl
+SECS=${LARGE_SECONDS:-4}   # iperf3 run length (test/perf/large_frames.sh sets more)
 ov_hugepages
 ov_underlay
 ov_wire "${OV_ID}wa"
@@ -25,7 +26,7 @@ host_config() {
 	shift 6
 	{
 		printf '[host]\nvtep-ip = %s\nctl-socket = %s/%s.ctl\n' "$ip" "$OV_TMP" "$name"
-		printf '[uplink]\ndevice = net_af_packet_%s,iface=%s0\nmtu = 1500\n' "$name" "$wire"
+		printf '[uplink]\ndevice = net_af_packet_%s,iface=%s0,framecnt=4096\nmtu = 1500\n' "$name" "$wire"
 		printf '%s\n' "$@"
 		printf '[vni.100]\nflood = %s\n' "$flood"
 		printf '[guest.%s]\nsocket = %s/%s.sock\nvni = 100\nmac = %s\nmtu = 65000\n' \
@@ -101,12 +102,12 @@ run() {
 	fr0=$(gemu_field gb b1 'port->tap' frames)
 	gso0=$(gemu_field gb b1 'port->tap' gso)
 	capture "${OV_ID}wb1"
-	res=$(ov_iperf "$NB1" 10.66.0.2 "$NA1" 4)
+	res=$(ov_iperf "$NB1" 10.66.0.2 "$NA1" "$SECS")
 	g1=$(offload A gso-frames)
 	s1=$(offload A gso-segments)
 	fr1=$(gemu_field gb b1 'port->tap' frames)
 	gso1=$(gemu_field gb b1 'port->tap' gso)
-	ov_log "$label: iperf3 a1 -> b1 (4 s, guest MTU 65000, uplink MTU 1500): $res  (Gbit/s, retransmits, bytes)"
+	ov_log "$label: iperf3 a1 -> b1 ($SECS s, guest MTU 65000, uplink MTU 1500): $res  (Gbit/s, retransmits, bytes)"
 	ov_log "$label: host A cut $((g1 - g0)) large frames into $((s1 - s0)) wire packets in software; b1 got $((fr1 - fr0)) frames, $((gso1 - gso0)) of them GSO"
 	ov_check "$label: iperf3 moved data" ov_iperf_ok "$res"
 	ov_check "$label: on the wire every outer packet <= 1500 bytes, checksums valid" wire_ok $UA
@@ -148,12 +149,12 @@ ov_check "GRO off: b1 received wire-sized frames only ($RUN_GSO GSO of $RUN_FRAM
 
 # 3. The kernel's vxlan device as the peer, 64 KB guest frames both ways.
 capture "${OV_ID}wk0" "$K"
-res=$(ov_iperf "$K" 10.66.0.5 "$NA1" 4)
-ov_log "iperf3 a1 (64 KB frames) -> kernel VTEP (4 s): $res"
+res=$(ov_iperf "$K" 10.66.0.5 "$NA1" "$SECS")
+ov_log "iperf3 a1 (64 KB frames) -> kernel VTEP ($SECS s): $res"
 ov_check "iperf3 guest -> kernel VTEP moved data" ov_iperf_ok "$res"
 ov_check "kernel side of the wire: every outer packet <= 1500 bytes, checksums valid" wire_ok $UA
-res=$(ov_iperf "$NA1" 10.66.0.1 "$K" 4)
-ov_log "iperf3 kernel VTEP -> a1 (4 s): $res"
+res=$(ov_iperf "$NA1" 10.66.0.1 "$K" "$SECS")
+ov_log "iperf3 kernel VTEP -> a1 ($SECS s): $res"
 ov_check "iperf3 kernel VTEP -> guest moved data" ov_iperf_ok "$res"
 
 ov_stats A | sed 's/^/    host A: /'

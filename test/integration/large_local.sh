@@ -10,6 +10,7 @@
 # `show guest` shows the MTU; a frame above a guest's configured MTU is dropped as too-big.
 . "$(dirname "$0")/lib_overlay.sh"
 OV_CTL=$OV_BUILD/app/vseal-ctl
+SECS=${LARGE_SECONDS:-4}   # iperf3 run length (test/perf/large_frames.sh sets more)
 ov_hugepages
 ov_underlay
 ov_wire "${OV_ID}wa"
@@ -70,12 +71,12 @@ for m in $MTUS; do
 	gso0=$(gemu_field "s$m" 'port->tap' gso)
 	fr0=$(gemu_field "s$m" 'port->tap' frames)
 	by0=$(gemu_field "s$m" 'port->tap' bytes)
-	res=$(ov_iperf "${OV_ID}-s$m" "$dst" "${OV_ID}-c$m" 4)
+	res=$(ov_iperf "${OV_ID}-s$m" "$dst" "${OV_ID}-c$m" "$SECS")
 	gso=$(($(gemu_field "s$m" 'port->tap' gso) - gso0))
 	fr=$(($(gemu_field "s$m" 'port->tap' frames) - fr0))
 	by=$(($(gemu_field "s$m" 'port->tap' bytes) - by0))
 	avg=$((by / (fr > 0 ? fr : 1)))
-	ov_log "iperf3 c$m -> s$m, guest MTU $m (4 s): $res  (Gbit/s, retransmits, bytes); s$m got $fr frames, $gso of them GSO, $avg bytes on average"
+	ov_log "iperf3 c$m -> s$m, guest MTU $m ($SECS s): $res  (Gbit/s, retransmits, bytes); s$m got $fr frames, $gso of them GSO, $avg bytes on average"
 	BYTES[$m]=$(echo "$res" | awk '{print $3}')
 	ov_check "MTU $m: iperf3 moved data" ov_iperf_ok "$res"
 	retr=$(echo "$res" | awk '{print $2}')
@@ -100,7 +101,7 @@ both() {
 	done
 	sleep 0.5
 	for m in 1500 65000; do
-		ip netns exec "${OV_ID}-c$m" timeout 30 iperf3 -c "10.65.${SUB[$m]}.1" -p 5202 -t 4 -J \
+		ip netns exec "${OV_ID}-c$m" timeout $((SECS + 20)) iperf3 -c "10.65.${SUB[$m]}.1" -p 5202 -t "$SECS" -J \
 			>"$OV_TMP/both-$m.json" 2>&1 &
 		pids+=($!)
 	done
@@ -112,7 +113,7 @@ both() {
 }
 declare -A BOTH
 both
-ov_log "side by side (4 s): MTU 1500 moved ${BOTH[1500]} bytes, MTU 65000 ${BOTH[65000]} (alone: ${BYTES[1500]} and ${BYTES[65000]})"
+ov_log "side by side ($SECS s): MTU 1500 moved ${BOTH[1500]} bytes, MTU 65000 ${BOTH[65000]} (alone: ${BYTES[1500]} and ${BYTES[65000]})"
 ov_check "MTU 65000 moves more data than MTU 1500 (side by side: ${BOTH[65000]} > ${BOTH[1500]} bytes)" \
 	[ "${BOTH[65000]}" -gt "${BOTH[1500]}" ]
 
