@@ -323,12 +323,11 @@ guest_vhost_info(struct cmdline *cl, const struct vs_port *p)
 
 /* Which path large frames take on the uplink, why, and how many took it. */
 static void
-uplink_large_frames(struct cmdline *cl, const struct vs_port *p,
-	const struct rte_eth_dev_info *info)
+uplink_large_frames(struct cmdline *cl, const struct rte_eth_dev_info *info)
 {
 	struct vs_worker_stats *sum;
 
-	if (vs_port_seg_path(p) == VS_SEG_NIC)
+	if (cli_ctx->dp->seg_path == VS_SEG_NIC)
 		cmdline_printf(cl, "  large frames         segmented by the NIC (VXLAN tunnel TSO)\n");
 	else
 		cmdline_printf(cl, "  large frames         segmented in software (librte_gso): %s\n",
@@ -336,7 +335,7 @@ uplink_large_frames(struct cmdline *cl, const struct vs_port *p,
 			"[uplink] segmentation = software" :
 			"the device offers no VXLAN tunnel TSO");
 	cmdline_printf(cl, "  outer IPv4 checksum  %s\n",
-		(p->tx_offloads & RTE_ETH_TX_OFFLOAD_OUTER_IPV4_CKSUM) != 0 ? "by the NIC" :
+		(cli_ctx->dp->encap_ol & VS_ENCAP_F_OL_OUTER_CKSUM) != 0 ? "by the NIC" :
 		"in software");
 	sum = stats_sum();
 	if (sum == NULL)
@@ -393,7 +392,7 @@ cmd_show_port_info_parsed(void *res, struct cmdline *cl, void *data)
 	offload_list(cl, "tx offloads on", conf.txmode.offloads, false);
 	offload_list(cl, "tx offloads offered", info.tx_offload_capa, false);
 	if (p->is_uplink)
-		uplink_large_frames(cl, p, &info);
+		uplink_large_frames(cl, &info);
 	else
 		guest_vhost_info(cl, p);
 }

@@ -287,6 +287,15 @@ vs_dp_init(struct vs_dp *dp, const struct vs_config *cfg, char *err, size_t errl
 	if (ret != 0)
 		return ret;
 	dp->nb_ports = 1;
+	if (dp->fragment_any) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(dp->ports[VS_PORT_UPLINK].port.port_id, &info) == 0 &&
+				strcmp(info.driver_name, "net_af_packet") == 0)
+			VS_LOG(WARNING, dp, "a VNI has fragment = on, but net_af_packet has the "
+				"kernel reassemble outer fragments (PACKET_FANOUT_FLAG_DEFRAG) and "
+				"cuts those larger than its frames: use a NIC or net_pcap");
+	}
 	dp->seg_path = cfg->uplink.sw_segmentation ? VS_SEG_SW :
 		vs_port_seg_path(&dp->ports[VS_PORT_UPLINK].port);
 	dp->encap_ol = VS_ENCAP_F_OL_TUNNEL;
@@ -410,6 +419,16 @@ vs_dp_stats_sum(const struct vs_dp *dp, struct vs_worker_stats *sum)
 #define VS_SUM_(f, n) sum->f += s->f;
 		VS_OFFLOAD_STATS(VS_SUM_)
 #undef VS_SUM_
+		if (dp->workers[i].reasm != NULL) {
+			struct vs_reasm_stats rs;
+
+			/* Every fragment reassembly dropped, by reason (the uplink's). */
+			vs_reasm_stats(dp->workers[i].reasm, &rs);
+			sum->drops[VS_PORT_UPLINK][VS_DROP_FRAG_INVALID] +=
+				rs.invalid + rs.oversize;
+			sum->drops[VS_PORT_UPLINK][VS_DROP_FRAG_TABLE_FULL] += rs.table_full;
+			sum->drops[VS_PORT_UPLINK][VS_DROP_FRAG_TIMEOUT] += rs.timeout_frags;
+		}
 		sum->busy_cycles += s->busy_cycles;
 		sum->idle_cycles += s->idle_cycles;
 		sum->loops += s->loops;

@@ -320,12 +320,11 @@ uplink_classify(struct vs_worker *w, struct rte_mbuf **mp, struct vs_decap_meta 
 			fragment_for_us(dp, m)) {
 		enum vs_drop_reason why = VS_DROP_MAX;
 
+		/* Held for more fragments, or dropped: the table counts every fragment it
+		 * drops (this one, those dropped with it, timeouts), vs_dp_stats_sum(). */
 		m = vs_reasm_feed(w->reasm, m, now, &why);
-		if (m == NULL) {
-			if (why != VS_DROP_MAX)
-				w->stats.drops[VS_PORT_UPLINK][why]++;
-			return VS_DECAP_DROP;     /* held for more fragments, or dropped */
-		}
+		if (m == NULL)
+			return VS_DECAP_DROP;
 		w->stats.reassembled++;
 		*mp = m;
 		v = vs_decap(m, dp->vtep_ip, dp->vxlan_port, meta);

@@ -168,3 +168,14 @@ fr_capture_stop() {
 fr_true() {
 	(( $1 ))
 }
+
+# fr_dump NAME: take one counter dump of vseal NAME into FR_DUMP (for fr_get).
+fr_dump() {
+	FR_DUMP=$(ov_stats "$1")
+}
+
+# fr_get PORT REASON: a drop counter from the last fr_dump (0 when absent).
+fr_get() {
+	awk -v p="$1" -v r="$2" '$1 == "drop" && $2 == p && $3 == r {v = $4} END {print v + 0}' \
+		<<<"$FR_DUMP"
+}
