@@ -29,9 +29,11 @@ python3 - "$out" "$rounds" "$secs" "$load0" "$load1" <<'PY' | tee "$out/large_fr
 import glob, re, statistics, sys
 out, rounds, secs, load0, load1 = sys.argv[1:6]
 cases = [
-    ("large_local", r"iperf3 c1500 -> s1500 .*?: ([0-9.]+) ", "one host, guest MTU 1500 (64 KB TSO frames)"),
-    ("large_local", r"iperf3 c9000 -> s9000 .*?: ([0-9.]+) ", "one host, guest MTU 9000 (64 KB TSO frames)"),
-    ("large_local", r"iperf3 c65000 -> s65000 .*?: ([0-9.]+) ", "one host, guest MTU 65000"),
+    ("large_local", r"iperf3 c1500 -> s1500, .*?: ([0-9.]+) ", "one host, guest MTU 1500 (64 KB TSO frames)"),
+    ("large_local", r"iperf3 c9000 -> s9000, .*?: ([0-9.]+) ", "one host, guest MTU 9000 (64 KB TSO frames)"),
+    ("large_local", r"iperf3 c65000 -> s65000, .*?: ([0-9.]+) ", "one host, guest MTU 65000"),
+    ("large_local", r"side by side .*?MTU 1500 moved ([0-9]+) bytes", "one host, MTU 1500 and 65000 pairs at once: the 1500 pair"),
+    ("large_local", r"side by side .*?MTU 65000 ([0-9]+) ", "one host, MTU 1500 and 65000 pairs at once: the 65000 pair"),
     ("large_hosts", r"auto path, GRO on: iperf3 .*?: ([0-9.]+) ", "two hosts, guest MTU 65000, uplink 1500: librte_gso, GRO on"),
     ("large_hosts", r"software forced, GRO off: iperf3 .*?: ([0-9.]+) ", "two hosts, same: librte_gso forced, GRO off"),
     ("large_hosts", r"iperf3 a1 \(64 KB frames\) -> kernel VTEP .*?: ([0-9.]+) ", "guest (64 KB frames) -> kernel vxlan device"),
@@ -45,7 +47,8 @@ for test, rx, label in cases:
         for line in open(f, errors="replace"):
             m = re.search(rx, line)
             if m:
-                v.append(float(m.group(1)))
+                x = float(m.group(1))
+                v.append(x * 8 / float(secs) / 1e9 if "side by side" in rx else x)
     if v:
         print("| %s | %.2f | %.2f | %.2f | %d |" % (label, statistics.median(v), min(v), max(v), len(v)))
     else:
