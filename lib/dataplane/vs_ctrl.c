@@ -51,6 +51,27 @@ local_set(struct vs_dp *dp, const struct vs_port *p)
 		VS_LOG(ERR, ctl, "guest %s: cannot restore its location", p->name);
 }
 
+/*
+ * Whether a connected guest takes TSO frames. Read again on every control loop, not only
+ * at connection: a driver may renegotiate features while the device runs (vhost calls no
+ * new_device then), e.g. a virtio driver's first negotiation before it configures its
+ * offloads.
+ */
+static void
+update_guest_tso(struct vs_dp_port *p)
+{
+	uint64_t f = vs_port_guest_features(&p->port);
+
+	if (f == p->features)
+		return;
+	p->features = f;
+	/* Large TCP frames need both: the GSO header and a partial checksum. */
+	__atomic_store_n(&p->guest_tso, (f & (1ULL << VIRTIO_NET_F_GUEST_TSO4)) != 0 &&
+		(f & (1ULL << VIRTIO_NET_F_GUEST_CSUM)) != 0, __ATOMIC_RELAXED);
+	VS_LOG(INFO, ctl, "guest %s: features 0x%" PRIx64 "%s", p->port.name, f,
+		p->guest_tso ? " (takes TSO frames)" : "");
+}
+
 static void
 update_links(struct vs_dp *dp)
 {
@@ -60,8 +81,11 @@ update_links(struct vs_dp *dp)
 		struct vs_dp_port *p = &dp->ports[i];
 		bool up = vs_port_link_up(&p->port);
 
-		if (up == __atomic_load_n(&p->up, __ATOMIC_RELAXED))
+		if (up == __atomic_load_n(&p->up, __ATOMIC_RELAXED)) {
+			if (up && !p->port.is_uplink)
+				update_guest_tso(p);
 			continue;
+		}
 		__atomic_store_n(&p->up, up, __ATOMIC_RELEASE);
 		if (p->port.is_uplink) {
 			VS_LOG(INFO, ctl, "uplink: link %s", up ? "up" : "down");
@@ -71,14 +95,8 @@ update_links(struct vs_dp *dp)
 			up ? "connected" : "disconnected",
 			p->port.mode == VS_VHOST_CLIENT ? "client" : "server", p->port.socket);
 		if (up) {
-			uint64_t f = vs_port_guest_features(&p->port);
-
-			/* Large TCP frames need both: the GSO header and a partial checksum. */
-			__atomic_store_n(&p->guest_tso,
-				(f & (1ULL << VIRTIO_NET_F_GUEST_TSO4)) != 0 &&
-				(f & (1ULL << VIRTIO_NET_F_GUEST_CSUM)) != 0, __ATOMIC_RELAXED);
-			VS_LOG(INFO, ctl, "guest %s: features 0x%" PRIx64 "%s", p->port.name, f,
-				p->guest_tso ? " (takes TSO frames)" : "");
+			p->features = UINT64_MAX;	/* log them, whatever they are */
+			update_guest_tso(p);
 			local_set(dp, &p->port);
 		}
 	}

@@ -80,6 +80,7 @@ struct vs_dp_port {
 	struct rte_ring *handoff[VS_MAX_QUEUES]; /**< to the owner of each tx queue */
 	bool up;                               /**< control: link state (atomic access) */
 	bool guest_tso;                        /**< control: guest takes 64 KB TCP frames */
+	uint64_t features;                     /**< control: the guest's virtio features, last read */
 };
 
 /** A virtual network: its local guests (fixed at start) and its flood list. */
