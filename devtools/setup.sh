@@ -39,6 +39,7 @@ packages=(
 	iproute2 procps                    # namespaces, veth, bridge; sysctl
 	iputils-ping arping iperf3 tcpdump # what the tests run inside the guests
 	ethtool python3 python3-scapy tshark # overlay tests: offloads off, crafted and decoded VXLAN
+	qemu-system-x86 busybox-static cpio # real guests: QEMU, their initramfs (test/tools/guest)
 )
 
 missing=()

@@ -499,6 +499,16 @@ guest_show(struct cmdline *cl, unsigned int p)
 	cmdline_printf(cl, "  vhost-user %s mode, socket %s, ethdev %s (port %u)\n",
 		g->mode == VS_VHOST_CLIENT ? "client" : "server", g->socket, g->devname,
 		g->port_id);
+	if (up) {
+		uint64_t f = vs_port_guest_features(g);
+
+		if (f != 0)
+			feature_list(cl, f);
+		cmdline_printf(cl, "  large frames         %s\n",
+			__atomic_load_n(&dport->guest_tso, __ATOMIC_RELAXED) ?
+			"takes 64 KB TCP frames (GUEST_TSO4 + GUEST_CSUM)" :
+			"wire-sized frames only (TSO frames to it are dropped: guest-no-tso)");
+	}
 }
 
 static void

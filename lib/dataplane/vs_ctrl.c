@@ -229,8 +229,13 @@ vs_ctrl_poll(struct vs_dp *dp)
 
 	serve_call(dp);
 	drain_workers(dp, now);
+	/*
+	 * Links every pass (the loop sleeps about 1 ms): a guest migrated here must own its
+	 * location again as soon as its device is ready, or the peers' frames, already sent
+	 * here after its announcement, are dropped as split-horizon meanwhile.
+	 */
+	update_links(dp);
 	if (now >= c->next_link) {
-		update_links(dp);
 		vs_ctrl_neigh_poll(dp, now);
 		c->next_link = now + hz / 10;
 	}

@@ -6,7 +6,7 @@
 # vxlan device as a third VTEP on a bridged veth underlay.
 #
 #   1. host A: vm1 in client mode (QEMU owns the socket), vm2 in server mode (vseal owns it).
-#      Both boot and ping each other and the kernel VTEP; `show guest` / `show port info`
+#      Both boot and ping each other and the kernel VTEP; `show guest`
 #      report the features they negotiated, in words (mergeable buffers, checksum offload,
 #      TSO both ways), and they match the guest driver's own view.
 #      TCP vm1 -> vm2 (local) and vm1 -> kernel VTEP (through the uplink), bytes checked by
@@ -54,8 +54,9 @@ host_config A $UA "${OV_ID}wa" "$UB $UK" \
 	"uplink vm1 vm2"
 host_config B $UB "${OV_ID}wb" "$UA $UK" "$(guest vm2 "$OV_TMP/vm2b.sock" client $M2)" \
 	"uplink vm2"
-ov_vseal A "$OV_TMP/A.ini" "-l 0,1" || { ov_summary; exit 1; }
-ov_vseal B "$OV_TMP/B.ini" "--lcores=0@1,1@0" || { ov_summary; exit 1; }
+ov_check "vseal host A starts" qm_vseal A "$OV_TMP/A.ini" "-l 0,1" || { ov_summary; exit 1; }
+ov_check "vseal host B starts" qm_vseal B "$OV_TMP/B.ini" "--lcores=0@1,1@0" ||
+	{ ov_summary; exit 1; }
 
 # ---------------------------------------------------------------------------------------
 ov_log "=== 1. two real guests on host A: vm1 client mode, vm2 server mode"
@@ -65,7 +66,7 @@ ov_check "vm1 (client mode) boots and brings up eth0" qm_wait_ready vm1 || { ov_
 ov_check "vm2 (server mode) boots and brings up eth0" qm_wait_ready vm2 || { ov_summary; exit 1; }
 ov_check "vseal A: vm1 and vm2 connected" ov_wait_connected A vm1 vm2
 
-# show guest: connection and mode; show port info: the negotiated features in words.
+# show guest: connection, mode and the negotiated features in words.
 guest_shows() { # GUEST MODE
 	local out
 	out=$(qm_ctl A show guest "$1")
@@ -76,7 +77,7 @@ ov_check "show guest vm1: connected, client mode" guest_shows vm1 client
 ov_check "show guest vm2: connected, server mode" guest_shows vm2 server
 features_in_words() { # GUEST
 	local out w missing=
-	out=$(qm_ctl A show port info "$1" | sed -n '/virtio features/,/^  [a-z]/p')
+	out=$(qm_ctl A show guest "$1" | sed -n '/virtio features/,/^  [a-z]/p')
 	echo "$out" | sed 's/^/    /'
 	for w in MRG_RXBUF CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 HOST_TSO4 HOST_TSO6 VERSION_1; do
 		grep -qw -- "$w" <<<"$out" || missing+=" $w"
@@ -158,11 +159,11 @@ tcp_guest() {
 }
 
 # Local TSO: counters before and after vm1 -> vm2.
-c0=($(gstat vm1 tx_packets) $(gstat vm1 tx_bytes) $(gstat vm2 rx_packets) $(gstat vm2 rx_bytes)
-	$(vcnt A vm1 rx) $(vcnt A vm2 tx) $(vcnt A uplink tx))
+c0=("$(gstat vm1 tx_packets)" "$(gstat vm1 tx_bytes)" "$(gstat vm2 rx_packets)" "$(gstat vm2 rx_bytes)"
+	"$(vcnt A vm1 rx)" "$(vcnt A vm2 tx)" "$(vcnt A uplink tx)")
 ov_check "TCP vm1 -> vm2 (same host): bytes intact (sha256)" tcp_guest vm1 vm2 $IP2
-c1=($(gstat vm1 tx_packets) $(gstat vm1 tx_bytes) $(gstat vm2 rx_packets) $(gstat vm2 rx_bytes)
-	$(vcnt A vm1 rx) $(vcnt A vm2 tx) $(vcnt A uplink tx))
+c1=("$(gstat vm1 tx_packets)" "$(gstat vm1 tx_bytes)" "$(gstat vm2 rx_packets)" "$(gstat vm2 rx_bytes)"
+	"$(vcnt A vm1 rx)" "$(vcnt A vm2 tx)" "$(vcnt A uplink tx)")
 d=(); for i in "${!c1[@]}"; do d[i]=$((c1[i] - c0[i])); done
 ov_log "  vm1's driver sent ${d[0]} frames of $(avg ${d[1]} ${d[0]}) bytes on average;" \
 	"vm2's driver received ${d[2]} frames of $(avg ${d[3]} ${d[2]}) bytes on average;" \
@@ -212,9 +213,9 @@ tcpdump -i "${OV_ID}wa1" -nn -U -s 128 -w "$OV_TMP/wa.pcap" "udp port 4789 and s
 	>"$OV_TMP/tcpdump-wa.log" 2>&1 &
 tpid=$!
 sleep 1
-c0=($(gstat vm1 tx_packets) $(gstat vm1 tx_bytes) $(vcnt A vm1 rx) $(vcnt A uplink tx))
+c0=("$(gstat vm1 tx_packets)" "$(gstat vm1 tx_bytes)" "$(vcnt A vm1 rx)" "$(vcnt A uplink tx)")
 ov_check "TCP vm1 -> kernel VTEP through the uplink: bytes intact (sha256)" tcp_kernel
-c1=($(gstat vm1 tx_packets) $(gstat vm1 tx_bytes) $(vcnt A vm1 rx) $(vcnt A uplink tx))
+c1=("$(gstat vm1 tx_packets)" "$(gstat vm1 tx_bytes)" "$(vcnt A vm1 rx)" "$(vcnt A uplink tx)")
 d=(); for i in "${!c1[@]}"; do d[i]=$((c1[i] - c0[i])); done
 sleep 0.3
 kill -INT $tpid; wait $tpid 2>/dev/null
@@ -236,7 +237,7 @@ sleep 1
 ov_check "vseal A stops cleanly under running guests (exit 0)" qm_vseal_stop A
 sleep 1
 t_down=$(date +%s.%N)
-ov_vseal A "$OV_TMP/A.ini" "-l 0,1" || { ov_summary; exit 1; }
+ov_check "vseal A starts again" qm_vseal A "$OV_TMP/A.ini" "-l 0,1" || { ov_summary; exit 1; }
 t_up=$(date +%s.%N)
 ov_check "vseal A again: vm1 (client mode) reconnected" ov_wait_connected A vm1
 sleep 0.5

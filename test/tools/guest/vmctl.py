@@ -92,7 +92,7 @@ def hmp(path, timeout, command):
 
     def done(t):
         return True if len(t) > len(text) and t.endswith(PROMPT) else None
-    m, text2 = read_until(s, buf, done, deadline)
+    m, _ = read_until(s, buf, done, deadline)
     s.close()
     out = ESC.sub('', buf[start:].decode('utf-8', 'replace')).replace('\r', '')
     lines = out.split('\n')
