@@ -9,13 +9,17 @@
 #
 #   sudo ./devtools/bench.sh [--quick] [--out DIR] [--builddir DIR] [--cases REGEX]
 #                            [--no-micro] [--no-callgrind] [--no-matrix] [--cpus A,B]
-#                            [--profile]
+#                            [--wait-idle S] [--profile]
 #
-#   --quick        a smoke check: 5 matrix cases, short windows, fewer lookups (~3 minutes)
+#   --quick        a smoke check: 5 matrix cases, 3 windows per run, fewer lookups
+#                  (about 2 minutes on an idle 2-CPU machine; the full run: 20-30 minutes,
+#                  longer while other processes keep the CPUs busy, see --wait-idle)
 #   --out DIR      results folder (default results/perf-YYYYmmdd-HHMMSS)
 #   --builddir DIR meson build directory (default build, or $VSEAL_BUILDDIR)
 #   --cases REGEX  only the matrix cases whose names match (run_matrix.py --list)
 #   --cpus A,B     the two CPUs the matrix uses (default 0,1)
+#   --wait-idle S  before each case wait up to S seconds for other processes to leave the
+#                  CPUs (default 60, --quick 15; 0: never wait)
 #   --profile      also run vseal and testpmd io under callgrind on the quick cases (or the
 #                  --cases ones): instructions per frame by function (profile-*.txt)
 #
@@ -32,6 +36,7 @@ out=
 quick=
 cases=
 cpus=0,1
+wait_idle=
 micro=1
 callgrind=1
 matrix=1
@@ -44,11 +49,12 @@ while [ $# -gt 0 ]; do
 	--builddir) builddir=${2:?--builddir needs a directory}; shift ;;
 	--cases) cases=${2:?--cases needs a regular expression}; shift ;;
 	--cpus) cpus=${2:?--cpus needs two CPU numbers, e.g. 0,1}; shift ;;
+	--wait-idle) wait_idle=${2:?--wait-idle needs seconds}; shift ;;
 	--no-micro) micro=0 ;;
 	--no-callgrind) callgrind=0 ;;
 	--no-matrix) matrix=0 ;;
 	--profile) profile=1 ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -106,7 +112,7 @@ if [ "$micro" = 1 ]; then
 	# One lcore on the second CPU; hugepages without files (--in-memory).
 	if ! "$vs_perf" --no-pci --in-memory --no-telemetry --file-prefix="$prefix" \
 			-l "${cpus#*,}" --log-level=lib.eal:error -- $quick \
-			--csv "$out/micro.csv" --max encap=60 | tee "$out/micro.txt"; then
+			--csv "$out/micro.csv" --max encap=60 --max-growth lookup-hot=25 | tee "$out/micro.txt"; then
 		echo "bench: vs-perf failed or missed its gate (see $out/micro.txt)" >&2
 		status=1
 	fi
@@ -127,6 +133,7 @@ if [ "$matrix" = 1 ]; then
 		--out "$out" --cpus "$cpus")
 	[ -n "$quick" ] && args+=(--quick)
 	[ -n "$cases" ] && args+=(--cases "$cases")
+	[ -n "$wait_idle" ] && args+=(--wait-idle "$wait_idle")
 	if ! /usr/bin/python3 "$src/test/perf/run_matrix.py" "${args[@]}"; then
 		status=1
 	fi

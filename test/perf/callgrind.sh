@@ -47,7 +47,10 @@ run() {
 	fi
 	rm -rf "/var/run/dpdk/perf-cg-$$"
 	ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$out/callgrind.out.$tag")
-	pkts=$((iters * burst))
+	# Lookups run warm-up bursts too: vs-perf says how many packets went through.
+	pkts=$(awk -v b="$bench" '$1 == "#" && $2 == "calls:" && $3 == b { print $4; exit }' \
+		"$log")
+	pkts=${pkts:-$((iters * burst))}
 	per=$(awk -v i="$ir" -v p="$pkts" 'BEGIN { printf "%.1f", i / p }')
 	echo "$bench,$size,$table,$fn,$pkts,$ir,$per" >> "$csv"
 	printf 'callgrind: %-12s size=%-5s table=%-8s %-22s %8s instructions/packet\n' \

@@ -44,6 +44,11 @@ GUEST_PREFIX = "perf"
 TSO_FRAME = 65014                     # Ethernet + IPv4 total length 65000
 TSO_MSS = 1448
 STALL_SPAN = 0.1                      # s: a telemetry sample slower than this is a stall
+STARVED = 0.25                        # a window where the DUT's workers or the generator's
+                                      # forwarding thread ran less than this share of a CPU
+# testpmd --record-core-cycles, "show fwd stats all": its busy cycles and received packets.
+TESTPMD_CYCLES = re.compile(r"CPU cycles/packet=\S+ \(total cycles=(\d+) / total \S+ "
+                            r"packets=(\d+)\) at (\d+) MHz")
 
 
 def vtep_ip(i):
@@ -268,6 +273,11 @@ class Proc:
     def alive(self):
         return self.p.poll() is None
 
+    def command(self, line):
+        """Send one command line to an interactive testpmd (its stdin)."""
+        self.p.stdin.write((line + "\n").encode())
+        self.p.stdin.flush()
+
     def stop(self, timeout=10.0):
         if self.p.poll() is None:
             if self.p.stdin is not None:
@@ -420,7 +430,13 @@ class Runner:
 
     def vseal_config(self, c, socks, uplink, ctl):
         g = self.guests(c)
-        L = ["[host]", "vtep-ip = " + OUR_VTEP, "ctl-socket = " + ctl, "",
+        L = ["[host]", "vtep-ip = " + OUR_VTEP, "ctl-socket = " + ctl]
+        if c.workers > 1 and c.uplinkq == 1:
+            # The uplink's owner shares CPU A with the generator: its handoff ring must
+            # hold what the other worker takes in while the scheduler runs the generator
+            # (a few ms). 32 MB in flight gives the largest ring, 16384 mbufs.
+            L.append("guest-bdp-kb = 32768")
+        L += ["",
              "[uplink]", "device = " + uplink,
              "mtu = %d" % (9100 if c.jumbo and not c.tso else 1600),
              "queues = %d" % c.uplinkq, ""]
@@ -481,7 +497,12 @@ class Runner:
         return [self.a.testpmd, self.dut_lcores(c), "--file-prefix=" + prefix, "--no-pci",
                 "--in-memory", "--log-level=pmd.net.pcap:error",
                 "--log-level=lib.vhost.config:error"] + vdevs + [
-                "--", "--nb-cores=%d" % c.workers, "--portlist=" + portlist,
+                # Interactive on a pipe, forwarding from the start: "show fwd stats all" then
+                # gives testpmd's own TSC accounting (--record-core-cycles: cycles of the
+                # loops that received something, per received packet), as vseal's telemetry
+                # gives vseal's.
+                "--", "-i", "--auto-start", "--record-core-cycles",
+                "--nb-cores=%d" % c.workers, "--portlist=" + portlist,
                 "--forward-mode=io", "--total-num-mbufs=%d" % (32768 if not c.tso else 65536),
                 "--mbuf-size=%d" % (2176 if not c.jumbo or c.tso else self.mbuf_size(c)),
                 "--max-pkt-len=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
@@ -544,6 +565,13 @@ class Runner:
                         ws = self.run_dut(c, dut, d, socks, uplink, guests, tg, gen_prefix,
                                           sink_prefix)
                     except (RuntimeError, OSError, KeyError, ValueError, NotReady) as e:
+                        # No traffic at all is tried once more: a receiving guest that
+                        # renegotiates its features (the TSO sink) right after the DUT's
+                        # first connection can leave the DUT with the first set.
+                        if attempt == 0 and "no traffic" in str(e):
+                            print("#   %s %s: %s; running it again" % (c.name, dut, e),
+                                  flush=True)
+                            continue
                         raise RuntimeError("%s: %s" % (dut, e))
                     # A run most of whose windows stalled (the machine froze under other
                     # load) is kept in windows.csv, left out, and run once more.
@@ -552,7 +580,7 @@ class Runner:
                     done(rnd, dut, ws, use)
                     if use:
                         break
-                    print("#   %s %s: %d of %d windows stalled, running it again" % (
+                    print("#   %s %s: %d of %d windows stalled or starved, running it again" % (
                         c.name, dut, stalled, len(ws)), flush=True)
         finally:
             for t in set(tg.values()):
@@ -599,6 +627,10 @@ class Runner:
                 argv = self.baseline_argv(c, dut_prefix, socks, uplink)
                 if self.a.profile:
                     argv = self.valgrind(argv, c, dut)
+                else:
+                    # Line-buffered stdout: the answers to "show fwd stats all" reach the
+                    # log at once.
+                    argv = ["stdbuf", "-oL"] + argv
                 dutp = Proc("testpmd", dut_prefix, argv, log, stdin_pipe=True)
                 dutp.stop_timeout = 50.0 if self.a.profile else 10.0
             # The emulator's telemetry answers once all its ports have met a DUT.
@@ -607,7 +639,7 @@ class Runner:
                 tg.update({name: tgen for name, _ in self.gen_guests(c)})
                 for name, pfx in sink_prefix.items():
                     tg[name] = Telemetry(pfx, timeout=60)
-            td = Telemetry(dut_prefix, timeout=180 if self.a.profile else 30)
+            td = Telemetry(dut_prefix, timeout=180 if self.a.profile else 90)
             procs = guests + [dutp]
             if self.a.profile:
                 return self.profile_run(c, dut, tg, td, procs, dutp)
@@ -633,13 +665,25 @@ class Runner:
         s["dut_up_rx"], s["dut_up_tx"] = st["ipackets"], st["opackets"]
         s["t"] = (t0 + time.time()) / 2
         s["span"] = time.time() - t0
-        s["cpu_ns"] = sum(thread_cpu_ns(t) for t in getattr(self, "worker_tasks", []))
+        s["lcore_cpu_ns"] = {lc: thread_cpu_ns(t) for lc, t in getattr(self, "worker_tasks", [])}
+        s["cpu_ns"] = sum(s["lcore_cpu_ns"].values())
+        s["gen_cpu_ns"] = sum(thread_cpu_ns(t) for _, t in getattr(self, "gen_tasks", []))
         if dut == "vseal":
-            lc = [v for v in td.query("/vseal/lcores").values()
-                  if isinstance(v, dict) and v.get("role") == "worker"]
-            s["busy"] = sum(v.get("busy_cycles", 0) for v in lc)
-            s["idle"] = sum(v.get("idle_cycles", 0) for v in lc)
-            s["rxw"] = sum(v.get("rx_packets", 0) for v in lc)
+            lc = {int(k): v for k, v in td.query("/vseal/lcores").items()
+                  if isinstance(v, dict) and v.get("role") == "worker"}
+            s["busy"] = sum(v.get("busy_cycles", 0) for v in lc.values())
+            s["idle"] = sum(v.get("idle_cycles", 0) for v in lc.values())
+            s["rxw"] = sum(v.get("rx_packets", 0) for v in lc.values())
+            s["lcore_busy"] = {k: v.get("busy_cycles", 0) for k, v in lc.items()}
+            s["lcore_idle"] = {k: v.get("idle_cycles", 0) for k, v in lc.items()}
+        elif getattr(self, "dutp", None) is not None and not self.a.profile:
+            cy = testpmd_cycles(self.dutp)
+            if cy is not None:
+                s["busy"], s["rxw"], hz = cy
+                # testpmd's forwarding lcores loop all the time: what is not busy is idle.
+                s["idle"] = None
+                s["tsc_t"] = time.time()
+                s["tsc_hz"] = hz
         return s
 
     def offered_delivered(self, c, a, b):
@@ -711,9 +755,12 @@ class Runner:
         copies = c.copies if dut == "vseal" else 1
         # The DUT's polling threads (EAL names them rte-worker-LCORE): their CPU time.
         dutp = [p for p in procs if p.name in ("vseal", "testpmd")][0]
+        self.dutp = dutp if dut == "testpmd" else None
         self.worker_tasks = worker_tasks(dutp.p.pid, c.workers)
+        gen = [p for p in procs if p.name == "gen"][0]
+        self.gen_tasks = worker_tasks(gen.p.pid, 1)
         # Wait for traffic to flow end to end (vhost-user connected, ports up).
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         prev = None
         while True:
             time.sleep(0.3)
@@ -729,7 +776,7 @@ class Runner:
                 break
             prev = cur
             if time.time() > deadline:
-                raise RuntimeError("no traffic delivered within 30 s (see %s)" % procs[-1].log)
+                raise RuntimeError("no traffic delivered within 60 s (see %s)" % procs[-1].log)
         time.sleep(self.a.warmup)
         windows = []
         prev = self.sample(c, dut, tg, td)
@@ -743,8 +790,9 @@ class Runner:
             # A window whose boundary samples took long (the sampler itself was starved)
             # does not pair the generator's and the DUT's counters: it is kept in
             # windows.csv but left out of the figures.
-            stalled = (prev["span"] > STALL_SPAN or cur["span"] > STALL_SPAN or
-                       dt > 1.25 * self.a.window + STALL_SPAN)
+            # (A window that lasted longer than asked, e.g. while testpmd answered "show fwd
+            # stats", is fine: rates are over its real length.)
+            stalled = prev["span"] > STALL_SPAN or cur["span"] > STALL_SPAN
             w = {"seconds": dt, "offered": offered, "delivered": delivered, "valid": not stalled,
                  "mpps": carried / dt / 1e6, "out_mpps": delivered / dt / 1e6,
                  "gbps": carried * c.size * 8 / dt / 1e9 if not c.tso else
@@ -755,12 +803,43 @@ class Runner:
             # CPU-second is steadier than what it did per wall-clock second.
             cpu_s = (cur["cpu_ns"] - prev["cpu_ns"]) / 1e9
             w["cpu_share"] = cpu_s / dt / c.workers
+            w["gen_cpu_share"] = (cur["gen_cpu_ns"] - prev["gen_cpu_ns"]) / 1e9 / dt
+            # Other processes took the CPUs: the window says more about them than about
+            # the DUT (kept in windows.csv, left out like a stalled one).
+            if w["cpu_share"] < STARVED or w["gen_cpu_share"] < STARVED:
+                w["valid"] = False
             w["mpps_cpu"] = carried / cpu_s / 1e6 if cpu_s > 0 else None
             w["ns_frame"] = cpu_s * 1e9 / carried if carried > 0 else None
-            if dut == "vseal" and cur["rxw"] > prev["rxw"]:
-                w["cpp"] = (cur["busy"] - prev["busy"]) / (cur["rxw"] - prev["rxw"])
-                tot = cur["busy"] - prev["busy"] + cur["idle"] - prev["idle"]
-                w["busy_share"] = (cur["busy"] - prev["busy"]) / tot if tot > 0 else None
+            # The DUT's own TSC accounting: cycles of the loops that received frames, per
+            # frame received (vseal: /vseal/lcores; testpmd: --record-core-cycles). A loop
+            # preempted by another process counts its wall-clock time, so on a shared CPU
+            # this grows with the load; "cpp_cpu" takes that out: the worker's CPU time
+            # (schedstat) times the busy share, in TSC cycles, per frame received.
+            w["cpp_cpu"] = None
+            w["cpp"] = None
+            if "rxw" in cur and "rxw" in prev and cur["rxw"] > prev["rxw"]:
+                rx = cur["rxw"] - prev["rxw"]
+                busy = cur["busy"] - prev["busy"]
+                w["cpp"] = busy / rx
+                if dut == "vseal":
+                    # Per worker: its CPU time x its busy share, in its TSC cycles (a
+                    # worker loops all the time: busy + idle is the TSC's advance).
+                    tot = busy + cur["idle"] - prev["idle"]
+                    on_cpu = 0.0
+                    for lc, ns in cur["lcore_cpu_ns"].items():
+                        b = cur["lcore_busy"].get(lc, 0) - prev["lcore_busy"].get(lc, 0)
+                        i = cur["lcore_idle"].get(lc, 0) - prev["lcore_idle"].get(lc, 0)
+                        if b + i > 0:
+                            on_cpu += (ns - prev["lcore_cpu_ns"][lc]) / 1e9 * b / dt
+                    w["cpp_cpu"] = on_cpu / rx if on_cpu > 0 else None
+                else:
+                    # testpmd gives one busy total for all its forwarding lcores: with two,
+                    # the busy share is their average (an approximation).
+                    hz = cur["tsc_hz"]
+                    tot = (cur["tsc_t"] - prev["tsc_t"]) * hz * c.workers
+                    if tot > 0 and cpu_s > 0:
+                        w["cpp_cpu"] = cpu_s * min(1.0, busy / tot) * hz / rx
+                w["busy_share"] = min(1.0, busy / tot) if tot > 0 else None
             windows.append(w)
             prev = cur
         if drops0 is not None:
@@ -777,21 +856,40 @@ class Runner:
         return windows
 
 
+def testpmd_cycles(dutp, timeout=1.0):
+    """(busy cycles, received packets, TSC Hz) so far of an interactive testpmd run with
+    --record-core-cycles, or None if it does not answer within timeout."""
+    with open(dutp.log, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        pos = f.tell()
+    dutp.command("show fwd stats all")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(dutp.log, "rb") as f:
+            f.seek(pos)
+            m = TESTPMD_CYCLES.search(f.read().decode(errors="replace"))
+        if m:
+            return int(m.group(1)), int(m.group(2)), int(m.group(3)) * 1e6
+        time.sleep(0.01)
+    return None
+
+
 def worker_tasks(pid, workers):
     """/proc paths of the threads of lcores 1..workers of process pid."""
-    want = {"rte-worker-%d" % i for i in range(1, workers + 1)}
+    want = {"rte-worker-%d" % i: i for i in range(1, workers + 1)}
     found = []
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
             with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
-                if f.read().strip() in want:
-                    found.append("/proc/%d/task/%s/schedstat" % (pid, tid))
+                comm = f.read().strip()
+            if comm in want:
+                found.append((want[comm], "/proc/%d/task/%s/schedstat" % (pid, tid)))
         except OSError:
             pass
     if len(found) != workers:
         raise RuntimeError("found %d of %d worker threads in process %d" %
                            (len(found), workers, pid))
-    return found
+    return sorted(found)
 
 
 def thread_cpu_ns(path):
@@ -859,11 +957,13 @@ FIELDS = ["case", "path", "size", "workers", "flows", "table", "dsts", "vteps",
           "vseal_mpps", "vseal_mpps_min", "vseal_mpps_max", "vseal_gbps", "vseal_gbps_min",
           "vseal_gbps_max", "vseal_out_mpps", "vseal_loss", "vseal_loss_max",
           "vseal_cycles_per_pkt", "vseal_cpp_min", "vseal_cpp_max",
+          "vseal_cpp_cpu", "vseal_cpp_cpu_min", "vseal_cpp_cpu_max",
           "vseal_busy_share", "vseal_cpu_share", "vseal_mpps_per_cpu", "vseal_ns_per_frame",
           "base_mpps", "base_mpps_min", "base_mpps_max", "base_gbps", "base_loss",
+          "base_cycles_per_pkt", "base_cpp_cpu", "base_busy_share",
           "base_cpu_share", "base_mpps_per_cpu", "base_ns_per_frame",
-          "ratio", "ratio_min", "ratio_max", "ratio_cpu", "windows_used", "vseal_drops",
-          "error"]
+          "ratio", "ratio_min", "ratio_max", "ratio_cpu", "ratio_cycles", "windows_used",
+          "valid_windows", "unreliable", "others_busy", "vseal_drops", "error"]
 
 
 def valid(ws):
@@ -875,10 +975,15 @@ def valid(ws):
 
 
 def summarise(c, vs, base, err, drops=None):
-    vs, base = valid(vs), valid(base)
     row = {"case": c.name, "path": c.path, "size": "64K-TSO" if c.tso else c.size,
            "workers": c.workers, "flows": c.flows, "table": c.table, "dsts": c.dsts,
            "vteps": c.bum, "error": err or ""}
+    nv = sum(1 for w in vs or [] if w["valid"])
+    nb = sum(1 for w in base or [] if w["valid"])
+    row["valid_windows"] = "%d/%d+%d/%d" % (nv, len(vs or []), nb, len(base or []))
+    # Figures made of stalled or starved windows (fewer than two good ones) are flagged.
+    row["unreliable"] = int(bool(vs) and nv < 2 or bool(base) and nb < 2)
+    vs, base = valid(vs), valid(base)
     # vseal's drop counters over its runs of the case, largest first.
     row["vseal_drops"] = " ".join("%s=%d" % (k.replace(" ", ":"), n) for k, n in
                                   sorted((drops or {}).items(), key=lambda x: -x[1])[:3])
@@ -892,6 +997,8 @@ def summarise(c, vs, base, err, drops=None):
         row["vseal_loss"], row["vseal_loss_max"] = l[0], l[2]
         row["vseal_cycles_per_pkt"], row["vseal_cpp_min"], row["vseal_cpp_max"] = \
             med_min_max([w["cpp"] for w in vs])
+        row["vseal_cpp_cpu"], row["vseal_cpp_cpu_min"], row["vseal_cpp_cpu_max"] = \
+            med_min_max([w["cpp_cpu"] for w in vs])
         row["vseal_busy_share"] = med_min_max([w["busy_share"] for w in vs])[0]
         row["vseal_cpu_share"] = med_min_max([w["cpu_share"] for w in vs])[0]
         row["vseal_mpps_per_cpu"] = med_min_max([w["mpps_cpu"] for w in vs])[0]
@@ -901,6 +1008,9 @@ def summarise(c, vs, base, err, drops=None):
             med_min_max([w["mpps"] for w in base])
         row["base_gbps"] = med_min_max([w["gbps"] for w in base])[0]
         row["base_loss"] = med_min_max([w["loss"] for w in base])[0]
+        row["base_cycles_per_pkt"] = med_min_max([w["cpp"] for w in base])[0]
+        row["base_cpp_cpu"] = med_min_max([w["cpp_cpu"] for w in base])[0]
+        row["base_busy_share"] = med_min_max([w["busy_share"] for w in base])[0]
         row["base_cpu_share"] = med_min_max([w["cpu_share"] for w in base])[0]
         row["base_mpps_per_cpu"] = med_min_max([w["mpps_cpu"] for w in base])[0]
         row["base_ns_per_frame"] = med_min_max([w["ns_frame"] for w in base])[0]
@@ -911,6 +1021,10 @@ def summarise(c, vs, base, err, drops=None):
         row["ratio_max"] = row["vseal_mpps_max"] / row["base_mpps"]
         if row["vseal_mpps_per_cpu"] and row["base_mpps_per_cpu"]:
             row["ratio_cpu"] = row["vseal_mpps_per_cpu"] / row["base_mpps_per_cpu"]
+        # Work per frame, independent of how much CPU each run got: testpmd's cycles per
+        # frame over vseal's (both on CPU, busy loops only). Above 1: vseal needs fewer.
+        if row.get("vseal_cpp_cpu") and row.get("base_cpp_cpu"):
+            row["ratio_cycles"] = row["base_cpp_cpu"] / row["vseal_cpp_cpu"]
         row["windows_used"] = "%d+%d" % (len(vs), len(base))
     return row
 
@@ -918,29 +1032,35 @@ def summarise(c, vs, base, err, drops=None):
 def markdown(rows, path, header):
     with open(path, "w") as f:
         f.write(header)
-        f.write("| case | vseal Mpps (min..max) | vseal Gbps | vseal loss | vseal cycles/pkt "
-                "(min..max) | testpmd io Mpps (min..max) | ratio (min..max) | Mpps per worker "
-                "CPU-s: vseal / testpmd | ratio per CPU | vseal drops (largest) |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("| case | vseal Mpps (min..max) | vseal Gbps | vseal loss | vseal cycles/pkt: "
+                "TSC busy / on CPU | testpmd io Mpps (min..max) | testpmd cycles/pkt: TSC busy "
+                "/ on CPU | ratio Mpps (min..max) | ratio cycles | vseal drops (largest) | others' "
+                "CPU use before |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             if r.get("error"):
-                f.write("| %s | not run: %s | | | | | | | | |\n" % (r["case"], r["error"]))
+                f.write("| %s | not run: %s | | | | | | | | | |\n" % (r["case"], r["error"]))
                 continue
-            f.write("| %s | %s (%s..%s) | %s | %s | %s (%s..%s) | %s (%s..%s) | **%s** (%s..%s) "
-                    "| %s / %s | **%s** | %s |\n" % (
-                        r["case"], fmt(r.get("vseal_mpps"), ".3f"),
+            f.write("| %s | %s (%s..%s) | %s | %s | %s / %s | %s (%s..%s) | %s / %s "
+                    "| **%s** (%s..%s) | **%s** | %s | %s |\n" % (
+                        r["case"] + (" (starved)" if r.get("unreliable") else ""),
+                        fmt(r.get("vseal_mpps"), ".3f"),
                         fmt(r.get("vseal_mpps_min"), ".3f"), fmt(r.get("vseal_mpps_max"), ".3f"),
                         fmt(r.get("vseal_gbps"), ".2f"),
                         fmt(None if r.get("vseal_loss") is None else 100 * r["vseal_loss"],
                             ".2f") + "%",
                         fmt(r.get("vseal_cycles_per_pkt"), ".0f"),
-                        fmt(r.get("vseal_cpp_min"), ".0f"), fmt(r.get("vseal_cpp_max"), ".0f"),
+                        fmt(r.get("vseal_cpp_cpu"), ".0f"),
                         fmt(r.get("base_mpps"), ".3f"), fmt(r.get("base_mpps_min"), ".3f"),
-                        fmt(r.get("base_mpps_max"), ".3f"), fmt(r.get("ratio"), ".2f"),
+                        fmt(r.get("base_mpps_max"), ".3f"),
+                        fmt(r.get("base_cycles_per_pkt"), ".0f"),
+                        fmt(r.get("base_cpp_cpu"), ".0f"),
+                        fmt(r.get("ratio"), ".2f"),
                         fmt(r.get("ratio_min"), ".2f"), fmt(r.get("ratio_max"), ".2f"),
-                        fmt(r.get("vseal_mpps_per_cpu"), ".2f"),
-                        fmt(r.get("base_mpps_per_cpu"), ".2f"), fmt(r.get("ratio_cpu"), ".2f"),
-                        r.get("vseal_drops") or "-"))
+                        fmt(r.get("ratio_cycles"), ".2f"),
+                        r.get("vseal_drops") or "-",
+                        "-" if r.get("others_busy") is None else
+                        "%.0f%%" % (100 * r["others_busy"])))
 
 
 def machine_info():
@@ -955,6 +1075,33 @@ def machine_info():
         lines.append("loadavg: %s" % f.read().strip())
     lines.append("kernel: %s" % os.uname().release)
     return lines
+
+
+def cpu_busy(seconds=1.0):
+    """Share of all CPUs busy (not idle, not waiting for I/O) over the next seconds."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = snap()
+    time.sleep(seconds)
+    t1, i1 = snap()
+    return 1.0 - (i1 - i0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+def wait_quiet(max_wait, busy_max):
+    """Between cases nothing of ours runs: wait up to max_wait seconds for the load of other
+    processes to fall to busy_max (share of all CPUs). Returns the last share seen."""
+    deadline = time.time() + max_wait
+    busy = cpu_busy()
+    said = False
+    while busy > busy_max and time.time() < deadline:
+        if not said:
+            print("#   other processes use %.0f%% of the CPUs: waiting up to %.0f s for "
+                  "them to calm down" % (100 * busy, max_wait), flush=True)
+            said = True
+        busy = cpu_busy(2.0)
+    return busy
 
 
 def callgrind_total(path):
@@ -1077,6 +1224,11 @@ def main():
     ap.add_argument("--cpus", default="0,1", help="two CPUs: A (DUT main, generator), "
                     "B (DUT worker 1, generator main)")
     ap.add_argument("--keep", action="store_true", help="keep each run's files and logs")
+    ap.add_argument("--wait-idle", type=float, default=None, metavar="SECONDS",
+                    help="before each case, wait up to SECONDS for other processes to use "
+                    "at most --busy-max of the CPUs (default 60, --quick 15; 0: never wait)")
+    ap.add_argument("--busy-max", type=float, default=0.3,
+                    help="share of all CPUs others may use before a case starts (0.3)")
     ap.add_argument("--profile", type=float, default=0, metavar="SECONDS",
                     help="instead of the matrix: run vseal under valgrind --tool=callgrind "
                     "for SECONDS of traffic per case and write DIR/profile-CASE.txt")
@@ -1086,6 +1238,8 @@ def main():
     a.windows = a.windows or (3 if a.quick else 5)
     a.window = a.window or (0.5 if a.quick else 0.5)
     a.rounds = a.rounds or (1 if a.quick else 2)
+    if a.wait_idle is None:
+        a.wait_idle = 15 if a.quick else 60
     a.vseal_ctl = a.vseal_ctl or os.path.join(os.path.dirname(a.vseal), "vseal-ctl")
 
     cases = matrix(a.quick)
@@ -1116,8 +1270,9 @@ def main():
     wf = open(os.path.join(a.out, "windows.csv"), "w", newline="")
     ww = csv.writer(wf)
     ww.writerow(["case", "dut", "round", "window", "seconds", "valid", "offered", "delivered",
-                 "mpps", "out_mpps", "gbps", "loss", "cycles_per_pkt", "busy_share",
-                 "cpu_share", "mpps_per_cpu", "ns_per_frame"])
+                 "mpps", "out_mpps", "gbps", "loss", "cycles_per_pkt", "cycles_per_pkt_cpu",
+                 "busy_share", "cpu_share", "gen_cpu_share", "mpps_per_cpu",
+                 "ns_per_frame"])
     t_start = time.time()
     try:
         for i, c in enumerate(cases):
@@ -1137,27 +1292,48 @@ def main():
                                  int(w["valid"] and use), w["offered"], w["delivered"],
                                  "%.4f" % w["mpps"], "%.4f" % w["out_mpps"], "%.4f" % w["gbps"],
                                  "%.5f" % w["loss"], opt(w["cpp"], ".1f"),
+                                 opt(w["cpp_cpu"], ".1f"),
                                  opt(w["busy_share"], ".3f"), opt(w["cpu_share"], ".3f"),
+                                 opt(w["gen_cpu_share"], ".3f"),
                                  opt(w["mpps_cpu"], ".4f"), opt(w["ns_frame"], ".1f")])
                 wf.flush()
 
             r.drops = {}
+            others = None
             try:
+                if TABLE_CAPACITY[0] is not None and c.table > TABLE_CAPACITY[0]:
+                    # Known from an earlier case: no need to start anything.
+                    raise RuntimeError("vseal: needs a location table of %d entries; vseal's "
+                                       "holds %d" % (c.table, TABLE_CAPACITY[0]))
+                others = wait_quiet(a.wait_idle, a.busy_max) if a.wait_idle > 0 else \
+                    cpu_busy()
                 r.run_case(c, order, done)
             except RuntimeError as e:
                 err = str(e)
             row = summarise(c, res.get("vseal"), res.get("testpmd"), err, r.drops)
+            row["others_busy"] = others
             rows.append(row)
             if err:
                 print("[%d/%d] %-34s NOT RUN: %s" % (i + 1, len(cases), c.name, err),
                       flush=True)
             else:
-                print("[%d/%d] %-30s vseal %6.3f Mpps (%.3f..%.3f) %6.2f Gbps loss %5.2f%% "
-                      "%s cyc/pkt | testpmd io %6.3f Mpps | ratio %s, per CPU %s" % (
-                          i + 1, len(cases), c.name, row["vseal_mpps"], row["vseal_mpps_min"],
-                          row["vseal_mpps_max"], row["vseal_gbps"], 100 * row["vseal_loss"],
-                          fmt(row["vseal_cycles_per_pkt"], ".0f"), row["base_mpps"],
-                          fmt(row.get("ratio"), ".2f"), fmt(row.get("ratio_cpu"), ".2f")),
+                if row.get("unreliable"):
+                    print("#   %s: fewer than 2 good windows (CPUs taken by other load); "
+                          "flagged (starved) in results.md" % c.name, flush=True)
+                print("[%d/%d] %-30s vseal %s Mpps (%s..%s) %s Gbps loss %s%% %s/%s cyc/pkt "
+                      "| testpmd io %s Mpps %s/%s cyc/pkt | ratio %s, cycles %s" % (
+                          i + 1, len(cases), c.name, fmt(row.get("vseal_mpps"), "6.3f"),
+                          fmt(row.get("vseal_mpps_min"), ".3f"),
+                          fmt(row.get("vseal_mpps_max"), ".3f"),
+                          fmt(row.get("vseal_gbps"), "6.2f"),
+                          fmt(None if row.get("vseal_loss") is None else
+                              100 * row["vseal_loss"], "5.2f"),
+                          fmt(row.get("vseal_cycles_per_pkt"), ".0f"),
+                          fmt(row.get("vseal_cpp_cpu"), ".0f"),
+                          fmt(row.get("base_mpps"), "6.3f"),
+                          fmt(row.get("base_cycles_per_pkt"), ".0f"),
+                          fmt(row.get("base_cpp_cpu"), ".0f"),
+                          fmt(row.get("ratio"), ".2f"), fmt(row.get("ratio_cycles"), ".2f")),
                       flush=True)
     finally:
         wf.close()

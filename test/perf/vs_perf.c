@@ -7,7 +7,7 @@
  *
  *   vs-perf [EAL options] -- [--iters N] [--burst N] [--sizes LIST] [--tables LIST]
  *           [--flows N] [--ws N] [--csv FILE] [--quick] [--only LIST]
- *           [--max BENCH=CYCLES]...
+ *           [--max BENCH=CYCLES]... [--max-growth BENCH=PERCENT]...
  *
  * Every measurement times bursts with the TSC (rte_rdtsc_precise around the burst, the
  * cost of an empty timed region subtracted) and reports, in TSC cycles per packet, the
@@ -27,6 +27,11 @@
  *   lookup-hot     the same, keys drawn from 1024 entries only (few busy destinations)
  *   lookup-one     vs_table_lookup(), one key at a time, random keys
  * A gate --max encap=60 makes the exit status 1 when encap's median (64 B) is above 60.
+ * A gate --max-growth lookup-hot=25 makes it 1 when the lookup's median with the last (largest)
+ * table of --tables is more than 25 % above its median with the first (smallest) one.
+ *
+ * The issue's targets (docs/performance.md) are printed as "# target:" lines: encap under
+ * 60 cycles per packet; a 1M-entry table at most 25 % dearer than a 1k-entry one.
  *
  * Exit status: 0, 1 (a check or a --max gate failed), 2 (usage).
  */
@@ -64,6 +69,8 @@
 #define PERF_TABLES_MAX 8
 #define PERF_GATES_MAX 16
 #define PERF_HOT_KEYS 1024
+#define PERF_ROUNDS 10		/* lookup blocks per table, tables taking turns */
+#define PERF_WARM 8		/* untimed bursts at the start of a block */
 #define PERF_VNI 100
 #define PERF_NB_VTEPS 64
 #define PERF_VXLAN_PORT 4789
@@ -71,6 +78,7 @@
 struct perf_gate {
 	char bench[32];
 	double max;
+	bool growth;	/* max is a percentage: last table against the first */
 	bool checked;
 };
 
@@ -100,6 +108,7 @@ struct perf_result {
 
 static struct perf_opts opts;
 static FILE *csv;
+static double encap_median = -1;	/* encap at the first frame size, for the target line */
 static uint64_t timer_overhead;
 static int failed;
 
@@ -161,10 +170,12 @@ report(const char *bench, uint32_t size, uint32_t table, const struct perf_resul
 			table, opts.flows, opts.burst, r->pkts, r->median, r->min, r->p99, r->mean,
 			r->median * ns);
 	fflush(stdout);
+	if (strcmp(bench, "encap") == 0 && size == opts.sizes[0])
+		encap_median = r->median;
 	for (i = 0; i < opts.nb_gates; i++) {
 		struct perf_gate *g = &opts.gates[i];
 
-		if (strcmp(g->bench, bench) != 0)
+		if (g->growth || strcmp(g->bench, bench) != 0)
 			continue;
 		/* A gate applies to the first frame size and the first table size. */
 		if ((size != 0 && size != opts.sizes[0]) || (table != 0 && table != opts.tables[0]))
@@ -419,9 +430,13 @@ vtep_of(uint32_t i)
 
 enum lookup_kind { LOOKUP_BULK, LOOKUP_HOT, LOOKUP_ONE };
 
+/*
+ * Time n_samples bursts of lookups in t (after PERF_WARM untimed ones) into samples.
+ * Returns 0, or -ENOENT when a lookup gave a wrong answer.
+ */
 static int
-bench_lookup(const char *name, const struct vs_table *t, struct rte_rcu_qsbr *qsbr,
-		uint32_t entries, enum lookup_kind kind, double *median)
+lookup_block(const struct vs_table *t, struct rte_rcu_qsbr *qsbr, uint32_t entries,
+		enum lookup_kind kind, uint64_t *samples, unsigned int n_samples)
 {
 	const unsigned int n = opts.burst;
 	const uint32_t range = kind == LOOKUP_HOT ? RTE_MIN(entries, (uint32_t)PERF_HOT_KEYS) :
@@ -430,17 +445,12 @@ bench_lookup(const char *name, const struct vs_table *t, struct rte_rcu_qsbr *qs
 	const struct vs_loc_key *kp[PERF_BURST_MAX];
 	const struct vs_loc_entry *out[PERF_BURST_MAX];
 	uint32_t idx[PERF_BURST_MAX];
-	uint64_t *samples;
-	struct perf_result r;
 	volatile uint32_t sink = 0;
 	unsigned int it, i;
 
-	samples = calloc(opts.iters, sizeof(*samples));
-	if (samples == NULL)
-		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		kp[i] = &keys[i];
-	for (it = 0; it < opts.iters; it++) {
+	for (it = 0; it < PERF_WARM + n_samples; it++) {
 		uint32_t acc = 0;
 		uint64_t t0, t1;
 
@@ -460,31 +470,71 @@ bench_lookup(const char *name, const struct vs_table *t, struct rte_rcu_qsbr *qs
 		for (i = 0; i < n; i++)
 			acc += out[i] != NULL ? out[i]->vtep : 0;
 		t1 = rte_rdtsc_precise();
-		samples[it] = t1 - t0;
+		if (it >= PERF_WARM)
+			samples[it - PERF_WARM] = t1 - t0;
 		sink += acc;
 		for (i = 0; i < n; i++) {
 			if (out[i] == NULL || out[i]->vtep_ip != vtep_of(idx[i]) ||
-					memcmp(&out[i]->key, &keys[i], sizeof(keys[i])) != 0) {
-				check_failed(name, ENOENT);
-				free(samples);
+					memcmp(&out[i]->key, &keys[i], sizeof(keys[i])) != 0)
 				return -ENOENT;
-			}
 		}
 		rte_rcu_qsbr_quiescent(qsbr, rte_lcore_id());
 	}
-	summarise(samples, opts.iters, n, &r);
-	report(name, 0, entries, &r);
-	*median = r.median;
-	free(samples);
 	return 0;
+}
+
+/*
+ * One lookup benchmark over every table. The tables take turns in PERF_ROUNDS blocks of
+ * bursts, so a load that comes and goes on a shared machine weighs on all sizes alike and
+ * the growth between them stays meaningful; within a block the caches warm up as they
+ * would for a worker (PERF_WARM bursts untimed).
+ */
+static int
+bench_lookups(const char *name, struct vs_table *const *tabs, struct rte_rcu_qsbr *qsbr,
+		enum lookup_kind kind, double *median)
+{
+	const unsigned int per = RTE_MAX(opts.iters / PERF_ROUNDS, 1u);
+	uint64_t *samples[PERF_TABLES_MAX] = { NULL };
+	unsigned int r, ti;
+	int ret = 0;
+
+	for (ti = 0; ti < opts.nb_tables && ret == 0; ti++) {
+		samples[ti] = calloc((size_t)per * PERF_ROUNDS, sizeof(uint64_t));
+		if (samples[ti] == NULL)
+			ret = -ENOMEM;
+	}
+	for (r = 0; r < PERF_ROUNDS && ret == 0; r++)
+		for (ti = 0; ti < opts.nb_tables && ret == 0; ti++)
+			ret = lookup_block(tabs[ti], qsbr, opts.tables[ti], kind,
+				samples[ti] + (size_t)r * per, per);
+	if (ret != 0)
+		check_failed(name, -ret);
+	/* For instruction counts (callgrind.sh): every lookup made, warm-up included. */
+	if (ret == 0)
+		printf("# calls: %s %u packets\n", name,
+			(per + PERF_WARM) * PERF_ROUNDS * opts.nb_tables * opts.burst);
+	for (ti = 0; ti < opts.nb_tables && ret == 0; ti++) {
+		struct perf_result res;
+
+		summarise(samples[ti], per * PERF_ROUNDS, opts.burst, &res);
+		report(name, 0, opts.tables[ti], &res);
+		median[ti] = res.median;
+	}
+	for (ti = 0; ti < opts.nb_tables; ti++)
+		free(samples[ti]);
+	return ret;
 }
 
 static int
 run_tables(void)
 {
-	double bulk[PERF_TABLES_MAX], hot[PERF_TABLES_MAX], one[PERF_TABLES_MAX];
+	static const char *const names[] = { "lookup-bulk", "lookup-hot", "lookup-one" };
+	static const enum lookup_kind kinds[] = { LOOKUP_BULK, LOOKUP_HOT, LOOKUP_ONE };
+	double med[RTE_DIM(names)][PERF_TABLES_MAX];
+	bool done[RTE_DIM(names)] = { false };
+	struct vs_table *tabs[PERF_TABLES_MAX] = { NULL };
 	struct rte_rcu_qsbr *qsbr;
-	unsigned int ti;
+	unsigned int ti, b, i;
 	size_t sz;
 	int ret = 0;
 
@@ -498,16 +548,16 @@ run_tables(void)
 	rte_rcu_qsbr_thread_register(qsbr, rte_lcore_id());
 	rte_rcu_qsbr_thread_online(qsbr, rte_lcore_id());
 
+	/* All tables at once: the benchmarks take turns between them. */
 	for (ti = 0; ti < opts.nb_tables && ret == 0; ti++) {
 		uint32_t entries = opts.tables[ti];
-		struct vs_table *t;
 		char name[24];
 		uint64_t t0, now = rte_rdtsc();
-		uint32_t i;
+		uint32_t k;
 
 		snprintf(name, sizeof(name), "perf%u", ti);
-		t = vs_table_create(name, entries, rte_socket_id(), qsbr);
-		if (t == NULL) {
+		tabs[ti] = vs_table_create(name, entries, rte_socket_id(), qsbr);
+		if (tabs[ti] == NULL) {
 			fprintf(stderr, "vs-perf: cannot create a table of %u entries: %s "
 				"(more memory: -m)\n", entries, rte_strerror(rte_errno));
 			failed = 1;
@@ -515,48 +565,76 @@ run_tables(void)
 			break;
 		}
 		t0 = rte_rdtsc();
-		for (i = 0; i < entries; i++) {
-			struct vs_loc_key k;
+		for (k = 0; k < entries; k++) {
+			struct vs_loc_key key;
 
-			make_key(&k, i);
-			ret = vs_table_set_vtep(t, &k, VS_LOC_STATIC, VS_LOC_PORT_NONE, vtep_of(i),
-				(uint16_t)(i % PERF_NB_VTEPS), now);
+			make_key(&key, k);
+			ret = vs_table_set_vtep(tabs[ti], &key, VS_LOC_STATIC, VS_LOC_PORT_NONE,
+				vtep_of(k), (uint16_t)(k % PERF_NB_VTEPS), now);
 			if (ret != 0) {
 				fprintf(stderr, "vs-perf: table fill failed at entry %u of %u: %s\n",
-					i, entries, strerror(-ret));
+					k, entries, strerror(-ret));
 				failed = 1;
 				break;
 			}
 		}
-		if (ret == 0) {
+		if (ret == 0)
 			printf("# table of %u entries filled in %.2f s (%.0f cycles/insert)\n",
 				entries, (double)(rte_rdtsc() - t0) / rte_get_tsc_hz(),
 				(double)(rte_rdtsc() - t0) / entries);
-			if (selected("lookup-bulk"))
-				ret = bench_lookup("lookup-bulk", t, qsbr, entries, LOOKUP_BULK,
-					&bulk[ti]);
-			if (ret == 0 && selected("lookup-hot"))
-				ret = bench_lookup("lookup-hot", t, qsbr, entries, LOOKUP_HOT,
-					&hot[ti]);
-			if (ret == 0 && selected("lookup-one"))
-				ret = bench_lookup("lookup-one", t, qsbr, entries, LOOKUP_ONE,
-					&one[ti]);
-		}
-		rte_rcu_qsbr_quiescent(qsbr, rte_lcore_id());
-		vs_table_free(t);
 	}
+	for (b = 0; b < RTE_DIM(names) && ret == 0; b++) {
+		if (!selected(names[b]))
+			continue;
+		ret = bench_lookups(names[b], tabs, qsbr, kinds[b], med[b]);
+		done[b] = ret == 0;
+	}
+
 	/* What a bigger table costs, relative to the first (smallest) one. */
-	for (ti = 1; ti < opts.nb_tables && ret == 0 && opts.only == NULL; ti++)
-		printf("# table %u vs %u entries: lookup-bulk %+.0f%%, lookup-hot %+.0f%%, "
-			"lookup-one %+.0f%%\n", opts.tables[ti], opts.tables[0],
-			100.0 * (bulk[ti] / bulk[0] - 1), 100.0 * (hot[ti] / hot[0] - 1),
-			100.0 * (one[ti] / one[0] - 1));
+	for (ti = 1; ti < opts.nb_tables && ret == 0; ti++) {
+		for (b = 0; b < RTE_DIM(names); b++) {
+			double growth;
+
+			if (!done[b])
+				continue;
+			growth = 100.0 * (med[b][ti] / med[b][0] - 1);
+			printf("# table %u vs %u entries: %s %+.0f%%\n", opts.tables[ti],
+				opts.tables[0], names[b], growth);
+			if (ti + 1 < opts.nb_tables)
+				continue;
+			for (i = 0; i < opts.nb_gates; i++) {
+				struct perf_gate *g = &opts.gates[i];
+
+				if (!g->growth || strcmp(g->bench, names[b]) != 0)
+					continue;
+				g->checked = true;
+				printf("%s: %s with %u entries %+.0f%% against %u (limit +%.0f%%)\n",
+					growth > g->max ? "GATE FAILED" : "gate ok", names[b],
+					opts.tables[ti], growth, opts.tables[0], g->max);
+				if (growth > g->max)
+					failed = 1;
+			}
+		}
+	}
+	if (ret == 0 && opts.nb_tables > 1 && done[0] && done[1]) {
+		unsigned int last = opts.nb_tables - 1;
+		double gh = 100.0 * (med[1][last] / med[1][0] - 1);
+		double gb = 100.0 * (med[0][last] / med[0][0] - 1);
+
+		printf("# target: a %u-entry table at most 25%% dearer than a %u-entry one: "
+			"traffic to 1024 destinations (lookup-hot) %+.0f%% (%s); keys spread over "
+			"the whole table (lookup-bulk) %+.0f%% (%s)\n", opts.tables[last],
+			opts.tables[0], gh, gh <= 25 ? "met" : "missed", gb,
+			gb <= 25 ? "met" : "missed");
+	}
+	rte_rcu_qsbr_quiescent(qsbr, rte_lcore_id());
+	for (ti = 0; ti < opts.nb_tables; ti++)
+		vs_table_free(tabs[ti]);
 	rte_rcu_qsbr_thread_offline(qsbr, rte_lcore_id());
 	rte_rcu_qsbr_thread_unregister(qsbr, rte_lcore_id());
 	rte_free(qsbr);
 	return ret;
 }
-
 static int
 run_overlay(void)
 {
@@ -640,7 +718,9 @@ usage(FILE *f)
 		"  --quick          iters 2000, tables 1000,100000\n"
 		"  --only LIST      run only these benchmarks (names: see the source's header)\n"
 		"  --max B=C        exit 1 if benchmark B's median is above C cycles/pkt\n"
-		"                   (at the first size / the first table size); repeatable\n",
+		"                   (at the first size / the first table size); repeatable\n"
+		"  --max-growth B=P exit 1 if lookup benchmark B's median with the last table\n"
+		"                   is more than P %% above the first table's; repeatable\n",
 		PERF_BURST_MAX);
 }
 
@@ -681,7 +761,7 @@ static int
 parse_args(int argc, char **argv)
 {
 	enum { O_ITERS = 256, O_BURST, O_SIZES, O_TABLES, O_FLOWS, O_WS, O_CSV, O_QUICK,
-		O_MAX, O_ONLY, O_HELP };
+		O_MAX, O_MAX_GROWTH, O_ONLY, O_HELP };
 	static const struct option lo[] = {
 		{ "iters", required_argument, NULL, O_ITERS },
 		{ "burst", required_argument, NULL, O_BURST },
@@ -692,6 +772,7 @@ parse_args(int argc, char **argv)
 		{ "csv", required_argument, NULL, O_CSV },
 		{ "quick", no_argument, NULL, O_QUICK },
 		{ "max", required_argument, NULL, O_MAX },
+		{ "max-growth", required_argument, NULL, O_MAX_GROWTH },
 		{ "only", required_argument, NULL, O_ONLY },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -753,6 +834,7 @@ parse_args(int argc, char **argv)
 			opts.nb_tables = 2;
 			break;
 		case O_MAX:
+		case O_MAX_GROWTH:
 			eq = strchr(optarg, '=');
 			if (eq == NULL || opts.nb_gates == PERF_GATES_MAX ||
 					(size_t)(eq - optarg) >= sizeof(opts.gates[0].bench) ||
@@ -760,6 +842,7 @@ parse_args(int argc, char **argv)
 				goto bad;
 			memcpy(opts.gates[opts.nb_gates].bench, optarg, (size_t)(eq - optarg));
 			opts.gates[opts.nb_gates].bench[eq - optarg] = '\0';
+			opts.gates[opts.nb_gates].growth = o == O_MAX_GROWTH;
 			opts.gates[opts.nb_gates++].max = (double)v;
 			break;
 		case O_ONLY:
@@ -819,6 +902,9 @@ main(int argc, char **argv)
 		timer_overhead);
 
 	ret = run_overlay();
+	if (encap_median >= 0)
+		printf("# target: encap under 60 cycles per packet: %.1f at %u B (%s)\n",
+			encap_median, opts.sizes[0], encap_median < 60 ? "met" : "missed");
 	if (ret == 0 && (selected("lookup-bulk") || selected("lookup-hot") ||
 			selected("lookup-one")))
 		ret = run_tables();
