@@ -12,8 +12,8 @@
 #                            [--wait-idle S] [--profile]
 #
 #   --quick        a smoke check: 5 matrix cases, 3 windows per run, fewer lookups
-#                  (about 2 minutes on an idle 2-CPU machine; the full run: 20-30 minutes,
-#                  longer while other processes keep the CPUs busy, see --wait-idle)
+#                  (about 2 minutes on a 2-CPU machine; the full run: 12 minutes when
+#                  nothing else runs, 40 while other processes keep the CPUs busy)
 #   --out DIR      results folder (default results/perf-YYYYmmdd-HHMMSS)
 #   --builddir DIR meson build directory (default build, or $VSEAL_BUILDDIR)
 #   --cases REGEX  only the matrix cases whose names match (run_matrix.py --list)

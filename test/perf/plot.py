@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Plots of a benchmark run: PNG files next to the CSVs (Debian's python3-matplotlib).
 
-    test/perf/plot.py DIR
+    test/perf/plot.py DIR [--dpi N]       (default 110; docs/perf/ uses 72)
 
 Reads DIR/results.csv (run_matrix.py), DIR/micro.csv (vs-perf --csv) and
 DIR/callgrind.csv (callgrind.sh) when present, and writes:
@@ -19,6 +19,7 @@ import sys
 
 import matplotlib
 matplotlib.use("Agg")
+DPI = 110
 import matplotlib.pyplot as plt  # noqa: E402
 
 
@@ -58,7 +59,7 @@ def plot_ratio(rows, out):
            label="cycles ratio (testpmd / vseal cycles per frame on CPU)")
     for y, txt in ((0.75, "0.75: 64 B encap/decap target"), (1.0, "1")):
         ax.axhline(y, color="grey", lw=0.8, ls="--")
-        ax.text(-0.5, y, txt, va="bottom", ha="left", fontsize=7, color="grey")
+        ax.text(len(rows) - 0.5, y, txt, va="bottom", ha="right", fontsize=7, color="grey")
     ax.set_xticks(list(x))
     ax.set_xticklabels(names, rotation=70, ha="right", fontsize=7)
     ax.set_ylabel("vseal / testpmd io")
@@ -67,7 +68,7 @@ def plot_ratio(rows, out):
     ax.set_ylim(0, min(max(1.5, top * 1.1), 5))
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "ratio.png"), dpi=110)
+    fig.savefig(os.path.join(out, "ratio.png"), dpi=DPI)
     plt.close(fig)
 
 
@@ -105,7 +106,7 @@ def plot_sizes(rows, out):
         ax.legend(fontsize=7)
     fig.suptitle("Frame size sweep, 1 worker, 1 flow (medians, bars min..max)")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "frame_size.png"), dpi=110)
+    fig.savefig(os.path.join(out, "frame_size.png"), dpi=DPI)
     plt.close(fig)
 
 
@@ -131,7 +132,7 @@ def plot_cycles(rows, out):
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "cycles.png"), dpi=110)
+    fig.savefig(os.path.join(out, "cycles.png"), dpi=DPI)
     plt.close(fig)
 
 
@@ -172,15 +173,20 @@ def plot_micro(micro, cg, out):
     axes[1].grid(True, alpha=0.3)
     axes[1].legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "micro.png"), dpi=110)
+    fig.savefig(os.path.join(out, "micro.png"), dpi=DPI)
     plt.close(fig)
 
 
 def main():
-    if len(sys.argv) != 2:
+    global DPI
+    args = sys.argv[1:]
+    if len(args) == 3 and args[1] == "--dpi" and args[2].isdigit():
+        DPI = int(args[2])
+        args = args[:1]
+    if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    out = sys.argv[1]
+    out = args[0]
     rows = read(os.path.join(out, "results.csv"))
     plot_ratio(rows, out)
     plot_sizes(rows, out)
