@@ -60,6 +60,7 @@
 #include <rte_udp.h>
 
 #include "vs_decap.h"
+#include "vs_eal_files.h"
 #include "vs_encap.h"
 #include "vs_table.h"
 #include "vs_vxlan.h"
@@ -107,6 +108,7 @@ struct perf_result {
 };
 
 static struct perf_opts opts;
+static struct vs_eal_files eal_files;	/* removed at exit: no runtime directory left */
 static FILE *csv;
 static double encap_median = -1;	/* encap at the first frame size, for the target line */
 static uint64_t timer_overhead;
@@ -850,7 +852,7 @@ parse_args(int argc, char **argv)
 			break;
 		case O_HELP:
 			usage(stdout);
-			exit(0);
+			return 1;
 		default:
 			goto bad;
 		}
@@ -879,17 +881,21 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 2;
 	}
+	vs_eal_files_save(&eal_files);
 	argc -= ret;
 	argv += ret;
-	if (parse_args(argc, argv) != 0) {
+	ret = parse_args(argc, argv);
+	if (ret != 0) {
 		rte_eal_cleanup();
-		return 2;
+		vs_eal_files_remove(&eal_files);
+		return ret == 1 ? 0 : 2;	/* --help, or a bad option */
 	}
 	if (opts.csv != NULL) {
 		csv = fopen(opts.csv, "w");
 		if (csv == NULL) {
 			fprintf(stderr, "vs-perf: cannot write %s: %s\n", opts.csv, strerror(errno));
 			rte_eal_cleanup();
+			vs_eal_files_remove(&eal_files);
 			return 2;
 		}
 		fprintf(csv, "bench,size,table,flows,burst,packets,median,min,p99,mean,"
@@ -918,5 +924,6 @@ main(int argc, char **argv)
 	if (csv != NULL)
 		fclose(csv);
 	rte_eal_cleanup();
+	vs_eal_files_remove(&eal_files);
 	return failed || ret != 0 ? 1 : 0;
 }
