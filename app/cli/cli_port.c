@@ -540,7 +540,7 @@ static struct cli_token_port cmd_guest_name =
 static cmdline_parse_inst_t cmd_show_guests = {
 	.f = cmd_show_guest_parsed,
 	.data = &cmd_show_guests,
-	.help_str = "show guest: every guest: connection, mode, VNI, MAC, queues",
+	.help_str = "show guest: every guest: connection, mode, VNI, MAC, queues, MTU, features",
 	.tokens = { (void *)&cmd_guest_show, (void *)&cmd_guest_guest, NULL },
 };
 
