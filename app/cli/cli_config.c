@@ -107,6 +107,7 @@ config_host(struct cmdline *cl, const struct vs_config *cfg)
 	cmdline_printf(cl, "aging      = %u\n", set.aging);
 	cmdline_printf(cl, "guest-bdp-kb = %u   (mbuf pool %u, handoff rings %u)\n",
 		cfg->host.guest_bdp_kb, vs_dp_pool_size(cfg), vs_dp_handoff_size(cfg));
+	cmdline_printf(cl, "locations  = %u\n", cfg->host.locations);
 	cmdline_printf(cl, "ctl-socket = %s\n", cfg->host.ctl_socket[0] != '\0' ?
 		cfg->host.ctl_socket : VS_CLI_DEFAULT_SOCKET);
 }

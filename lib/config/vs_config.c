@@ -406,7 +406,7 @@ static int
 parse_host(struct ctx *c, const char *sec)
 {
 	static const char *const keys[] = { "vtep-ip", "vxlan-port", "learning", "aging",
-		"ctl-socket", "guest-bdp-kb", NULL };
+		"ctl-socket", "guest-bdp-kb", "locations", NULL };
 	struct vs_cfg_host *h = &c->cfg->host;
 	bool has_ip = false;
 	uint32_t v;
@@ -436,6 +436,10 @@ parse_host(struct ctx *c, const char *sec)
 		case 5:
 			ret = get_u32(c, sec, e, "kilobytes", VS_BDP_KB_MIN, VS_BDP_KB_MAX,
 				&h->guest_bdp_kb);
+			break;
+		case 6:
+			ret = get_u32(c, sec, e, "entries", VS_LOCATIONS_MIN, VS_LOCATIONS_MAX,
+				&h->locations);
 			break;
 		default:
 			if (e->value[0] != '/' || strlen(e->value) >= VS_PATH_MAX)
@@ -1179,6 +1183,7 @@ set_defaults(struct vs_config *cfg)
 	cfg->host.learning = true;
 	cfg->host.aging = 300;
 	cfg->host.guest_bdp_kb = VS_BDP_KB_DEFAULT;
+	cfg->host.locations = VS_LOCATIONS_DEFAULT;
 	strlcpy(cfg->host.ctl_socket, "/run/vseal/vseal.ctl", sizeof(cfg->host.ctl_socket));
 	cfg->uplink.prefix = 24;
 	cfg->uplink.mtu = 1500;
@@ -1236,6 +1241,12 @@ read_file(struct ctx *c)
 		if (ret < 0)
 			return ret;
 	}
+	/* The table must hold at least what the file puts in it. */
+	if (c->cfg->nb_guests + c->cfg->nb_locations > c->cfg->host.locations)
+		return cfg_error(c, "host", "locations",
+			"expected at least %u entries (this file's %u guests + %u static "
+			"locations), got %u", c->cfg->nb_guests + c->cfg->nb_locations,
+			c->cfg->nb_guests, c->cfg->nb_locations, c->cfg->host.locations);
 	qsort(c->cfg->vnis, c->cfg->nb_vnis, sizeof(c->cfg->vnis[0]), vni_cmp);
 	return 0;
 }

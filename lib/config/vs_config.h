@@ -37,6 +37,11 @@
 #define VS_BDP_KB_MIN     64
 #define VS_BDP_KB_MAX     262144
 
+/** [host] locations: entries the location table holds (local, static and learned). */
+#define VS_LOCATIONS_DEFAULT 65536
+#define VS_LOCATIONS_MIN     1024
+#define VS_LOCATIONS_MAX     16777216
+
 /** Port index of the uplink in vs_config (guest i has index i + 1). */
 #define VS_PORT_UPLINK   0
 
@@ -46,6 +51,7 @@ struct vs_cfg_host {
 	bool learning;             /**< default on */
 	uint32_t aging;            /**< seconds, 0 = never; default 300 */
 	uint32_t guest_bdp_kb;     /**< guest bandwidth x delay, KB: sizes rings, pool; 2048 */
+	uint32_t locations;        /**< location table capacity; default 65536 */
 	char ctl_socket[VS_PATH_MAX]; /**< control socket; default /run/vseal/vseal.ctl */
 };
 

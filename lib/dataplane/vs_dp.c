@@ -24,7 +24,6 @@
 #include "vs_offload.h"
 
 #define VS_MBUF_CACHE 256
-#define VS_TABLE_CAPACITY 65536
 #define VS_REASM_TIMEOUT_MS 1000
 
 #define VS_REASM_FLOWS 128       /* packets in reassembly at once, per worker */
@@ -219,6 +218,7 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 static int
 setup_table(struct vs_dp *dp, char *err, size_t errlen)
 {
+	const struct vs_config *cfg = dp->cfg;
 	uint64_t now = rte_get_tsc_cycles();
 	size_t sz;
 	unsigned int i;
@@ -230,12 +230,14 @@ setup_table(struct vs_dp *dp, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set up RCU for %u workers", dp->nb_workers);
 		return -ENOMEM;
 	}
-	dp->table = vs_table_create("vs_loc", VS_TABLE_CAPACITY, rte_socket_id(), dp->qsbr);
+	dp->table = vs_table_create("vs_loc", cfg->host.locations, rte_socket_id(), dp->qsbr);
 	if (dp->table == NULL) {
-		snprintf(err, errlen, "cannot create location table: %s",
-			rte_strerror(rte_errno));
+		snprintf(err, errlen, "cannot create a location table of %u entries "
+			"([host] locations): %s", cfg->host.locations, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	VS_LOG(INFO, dp, "location table: up to %u entries ([host] locations)",
+		cfg->host.locations);
 	for (i = 1; i < dp->nb_ports; i++) {
 		const struct vs_port *p = &dp->ports[i].port;
 		struct vs_loc_key k;

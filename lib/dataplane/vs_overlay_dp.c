@@ -20,6 +20,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include "vs_decap.h"
@@ -201,6 +202,40 @@ vs_worker_to_remote(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vn
 		return;
 	}
 	remote_send(w, in_port, vni, t, m);
+}
+
+void
+vs_worker_to_remote_burst(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
+		const struct vs_loc_entry *e, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vs_encap_tmpl *t = NULL;
+	struct vs_dp *dp = w->dp;
+	uint16_t i;
+
+	if (likely(e->vtep != VS_LOC_VTEP_NONE))
+		t = __atomic_load_n(&dp->vteps[e->vtep].tmpl, __ATOMIC_ACQUIRE);
+	if (unlikely(t == NULL)) {
+		for (i = 0; i < n; i++)
+			drop(w, in_port, VS_DROP_VTEP_UNRESOLVED, pkts[i]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		/* The common case: nothing to finish or cut, room in front. vs_encap leaves m
+		 * untouched when it refuses, so the general path can take over. */
+		if (likely(!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
+				RTE_MBUF_F_TX_IP_CKSUM)) && fits(dp, m) &&
+				vs_encap(m, t, 0) == 0)) {
+			rte_pktmbuf_mtod(m, struct vs_vxlan_outer *)->vxlan.vni_rsvd =
+				vni->vni_field;
+			vs_worker_send(w, VS_PORT_UPLINK, m);
+		} else {
+			remote_send(w, in_port, vni, t, m);
+		}
+	}
 }
 
 void
@@ -415,7 +450,8 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	bool learning = __atomic_load_n(&dp->learning, __ATOMIC_RELAXED);
 	uint32_t last_vni = UINT32_MAX;
 	int last_idx = -1;
-	uint16_t nb = 0, nb_gro = 0, i, j;
+	uint8_t dslot[VS_BURST], sslot[VS_BURST];
+	uint16_t nb = 0, nb_keys = 0, nb_gro = 0, i, j;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -438,10 +474,21 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		vs_loc_key_make(&keys[2 * nb], meta.vni, &eth->dst_addr);
-		vs_loc_key_make(&keys[2 * nb + 1], meta.vni, &eth->src_addr);
-		kp[2 * nb] = &keys[2 * nb];
-		kp[2 * nb + 1] = &keys[2 * nb + 1];
+		/* Last-key cache: a run of frames of one conversation shares its two lookups. */
+		if (nb > 0 && keys[dslot[nb - 1]].vni == meta.vni &&
+				rte_is_same_ether_addr(&eth->dst_addr, &keys[dslot[nb - 1]].mac) &&
+				rte_is_same_ether_addr(&eth->src_addr, &keys[sslot[nb - 1]].mac)) {
+			dslot[nb] = dslot[nb - 1];
+			sslot[nb] = sslot[nb - 1];
+		} else {
+			vs_loc_key_make(&keys[nb_keys], meta.vni, &eth->dst_addr);
+			vs_loc_key_make(&keys[nb_keys + 1], meta.vni, &eth->src_addr);
+			kp[nb_keys] = &keys[nb_keys];
+			kp[nb_keys + 1] = &keys[nb_keys + 1];
+			dslot[nb] = (uint8_t)nb_keys;
+			sslot[nb] = (uint8_t)(nb_keys + 1);
+			nb_keys += 2;
+		}
 		acc[nb] = m;
 		acc_vni[nb] = (uint16_t)vi;
 		acc_src[nb] = meta.outer_src;
@@ -449,9 +496,9 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (nb == 0)
 		return;
-	vs_table_lookup_bulk(dp->table, kp, 2 * nb, res);
+	vs_table_lookup_bulk(dp->table, kp, nb_keys, res);
 	for (i = 0; i < nb; i++) {
-		const struct vs_loc_entry *d = res[2 * i], *s = res[2 * i + 1];
+		const struct vs_loc_entry *d = res[dslot[i]], *s = res[sslot[i]];
 		const struct vs_dp_vni *vni = &dp->vnis[acc_vni[i]];
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(acc[i],
 			const struct rte_ether_hdr *);

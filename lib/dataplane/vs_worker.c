@@ -201,8 +201,15 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 				drop(w, e->port, VS_DROP_GUEST_NO_TSO, m);
 			else
 				vs_worker_send(w, e->port, m);
-		} else
-			vs_worker_to_remote(w, in_idx, vni, e, m);
+		} else {
+			/* A run of frames to this remote location: one call. */
+			uint16_t j = i + 1;
+
+			while (j < nb_uni && slot[j] == slot[i])
+				j++;
+			vs_worker_to_remote_burst(w, in_idx, vni, e, &uni[i], j - i);
+			i = j - 1;
+		}
 	}
 }
 

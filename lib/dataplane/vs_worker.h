@@ -46,6 +46,12 @@ void vs_worker_flood_bum(struct vs_worker *w, uint16_t in_port, const struct vs_
 void vs_worker_to_remote(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,
 		const struct vs_loc_entry *e, struct rte_mbuf *m);
 
+/* A run of frames from one guest to one remote location (same entry): the template is
+ * loaded once; frames without offload requests that fit are wrapped and queued inline. */
+void vs_worker_to_remote_burst(struct vs_worker *w, uint16_t in_port,
+		const struct vs_dp_vni *vni, const struct vs_loc_entry *e, struct rte_mbuf **pkts,
+		uint16_t n);
+
 /** A burst from the uplink: decapsulate and deliver, or hand to the control lcore, or drop. */
 void vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n);
 

@@ -436,6 +436,9 @@ class Runner:
             # hold what the other worker takes in while the scheduler runs the generator
             # (a few ms). 32 MB in flight gives the largest ring, 16384 mbufs.
             L.append("guest-bdp-kb = 32768")
+        if c.table > 65536 - 1024:
+            # The table also holds the guests' own locations; leave room for learning.
+            L.append("locations = %d" % (c.table + 1024))
         L += ["",
              "[uplink]", "device = " + uplink,
              "mtu = %d" % (9100 if c.jumbo and not c.tso else 1600),

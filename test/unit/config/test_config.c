@@ -100,6 +100,7 @@ static const char full_cfg[] =
 	"learning   = off\n"
 	"aging      = 0\n"
 	"guest-bdp-kb = 8192\n"
+	"locations  = 1000000\n"
 	"ctl-socket = /tmp/vseal-test.ctl\n"
 	"\n"
 	"[uplink]\n"
@@ -174,6 +175,7 @@ test_full(void)
 	CU_ASSERT(cfg.host.learning == false);
 	CU_ASSERT(cfg.host.aging == 0);
 	CU_ASSERT(cfg.host.guest_bdp_kb == 8192);
+	CU_ASSERT(cfg.host.locations == 1000000);
 	CU_ASSERT_STRING_EQUAL(cfg.host.ctl_socket, "/tmp/vseal-test.ctl");
 
 	CU_ASSERT_STRING_EQUAL(cfg.uplink.device, "net_pcap0,iface=eth0");
@@ -320,6 +322,7 @@ test_defaults(void)
 	CU_ASSERT(cfg.host.learning == true);
 	CU_ASSERT(cfg.host.aging == 300);
 	CU_ASSERT(cfg.host.guest_bdp_kb == VS_BDP_KB_DEFAULT);
+	CU_ASSERT(cfg.host.locations == VS_LOCATIONS_DEFAULT);
 	CU_ASSERT_STRING_EQUAL(cfg.host.ctl_socket, "/run/vseal/vseal.ctl");
 	CU_ASSERT_STRING_EQUAL(cfg.uplink.device, "net_null0");
 	CU_ASSERT(cfg.uplink.prefix == 24);
@@ -380,7 +383,7 @@ struct bad_case {
 	const char *detail;    /* must appear in the message too */
 };
 
-static char long_text[8192];
+static char long_text[65536];
 
 static const char *
 gen_long_device(void)
@@ -435,6 +438,21 @@ gen_long_flood(void)
 	return long_text;
 }
 
+/* 1024 static locations and a guest in a table of 1024. */
+static const char *
+gen_table_too_small(void)
+{
+	size_t off;
+	int i;
+
+	off = (size_t)snprintf(long_text, sizeof(long_text),
+		HOST "locations = 1024\n" UPLINK VM1 LCORES "[location.100]\n");
+	for (i = 0; i < VS_MAX_STATIC && off < sizeof(long_text); i++)
+		off += (size_t)snprintf(long_text + off, sizeof(long_text) - off,
+			"52:54:00:aa:%02x:%02x = 192.0.2.9\n", i >> 8, i & 0xff);
+	return long_text;
+}
+
 struct gen_case {
 	const char *(*gen)(void);
 	struct bad_case c;
@@ -460,11 +478,18 @@ static const struct bad_case bad_cases[] = {
 		"unknown section" },
 	{ "unknown key in [host]", HOST "vtep_ip = 1.1.1.1\n" UPLINK VM1 LCORES, LOAD,
 		"[host]", "vtep_ip",
-		"unknown key (allowed: vtep-ip, vxlan-port, learning, aging, ctl-socket, guest-bdp-kb)" },
+		"unknown key (allowed: vtep-ip, vxlan-port, learning, aging, ctl-socket, guest-bdp-kb, "
+		"locations)" },
 	{ "guest-bdp-kb too small", HOST "guest-bdp-kb = 63\n" UPLINK VM1 LCORES, LOAD,
 		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '63'" },
 	{ "guest-bdp-kb too large", HOST "guest-bdp-kb = 262145\n" UPLINK VM1 LCORES, LOAD,
 		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '262145'" },
+	{ "locations too small", HOST "locations = 1023\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "locations", "expected entries 1024..16777216, got '1023'" },
+	{ "locations too large", HOST "locations = 16777217\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "locations", "expected entries 1024..16777216, got '16777217'" },
+	{ "locations with a unit", HOST "locations = 1M\n" UPLINK VM1 LCORES, LOAD,
+		"[host]", "locations", "expected entries 1024..16777216, got '1M'" },
 	{ "guest-bdp-kb with a unit", HOST "guest-bdp-kb = 2M\n" UPLINK VM1 LCORES, LOAD,
 		"[host]", "guest-bdp-kb", "expected kilobytes 64..262144, got '2M'" },
 	{ "unknown key in [uplink]", HOST UPLINK "speed = 10G\n" VM1 LCORES, LOAD,
@@ -700,6 +725,9 @@ static const struct gen_case gen_cases[] = {
 		"device", "at most 255 characters" } },
 	{ gen_long_socket, { "socket path 108 characters", NULL, LOAD, "[guest.vm1]", "socket",
 		"at most 107 characters" } },
+	{ gen_table_too_small, { "locations fewer than guests + static", NULL, LOAD, "[host]",
+		"locations", "expected at least 1025 entries (this file's 1 guests + 1024 static "
+		"locations), got 1024" } },
 	{ gen_too_many_guests, { "65 guests", NULL, LOAD, "[guest.vm65]", NULL,
 		"at most 64 guests" } },
 	/* 33 addresses (VS_MAX_FLOOD + 1) never fit in one rte_cfgfile value */
