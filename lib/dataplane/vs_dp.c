@@ -212,6 +212,21 @@ setup_workers(struct vs_dp *dp, char *err, size_t errlen)
 			}
 		}
 	}
+	/* Frames for the uplink from a worker without a tx queue of it cross a handoff ring:
+	 * an extra copy of the pointer, and drops (handoff-full) when the queue's owner
+	 * is off its CPU. Say so; the layout is the operator's choice. */
+	for (i = 0; i < dp->nb_workers; i++) {
+		const struct vs_worker *w = &dp->workers[i];
+		uint16_t q = w->handoff_txq[VS_PORT_UPLINK];
+
+		if (w->own_txq[VS_PORT_UPLINK] >= 0)
+			continue;
+		VS_LOG(WARNING, dp, "[lcores] worker.%u polls no queue of the uplink: what it "
+			"sends there crosses a handoff ring of %u to worker.%u; [uplink] queues = %u "
+			"(one per worker) lets each worker send itself", w->lcore,
+			vs_dp_handoff_size(dp->cfg),
+			dp->workers[dp->ports[VS_PORT_UPLINK].txq_owner[q]].lcore, dp->nb_workers);
+	}
 	return 0;
 }
 
