@@ -37,22 +37,6 @@ host_config() {
 ctl() { local h=$1; shift; "$OV_CTL" -s "$OV_TMP/$h.ctl" "$@"; }
 # counter NAME FIELD: one of the "offload ..." counters of vseal NAME's dump.
 offload() { ov_stats "$1" | sed -n "s/^offload .*\b$2=\([0-9]*\).*/\1/p" | tail -1; }
-gemu_field() { # EMU GUEST DIRECTION FIELD (see large_local.sh)
-	local pidvar=OV_PID_gemu_$1 log=$OV_TMP/gemu-$1.log n
-	n=$(grep -c '^guest ' "$log")
-	kill -USR1 "${!pidvar}"
-	for _ in $(seq 30); do
-		[ "$(grep -c '^guest ' "$log")" -gt "$n" ] && break
-		sleep 0.1
-	done
-	sleep 0.1
-	awk -v g="guest $2 " -v d="$3:" -v f="$4" '
-		index($0, g) == 1 {inb = 1; next}
-		/^guest / {inb = 0}
-		inb && $1 == d {for (i = 3; i <= NF; i++) if (index($(i), f) == 1) {v = $(i - 1)}}
-		END {gsub(",", "", v); print (v == "" ? 0 : v)}' "$log"
-}
-
 # capture IFACE [NETNS]: start writing VXLAN packets seen on IFACE to $OV_TMP/cap.pcap.
 capture() {
 	rm -f "$OV_TMP/cap.pcap"
@@ -99,14 +83,14 @@ run() {
 	local label=$1 res g0 g1 s0 s1 fr0 fr1 gso0 gso1
 	g0=$(offload A gso-frames)
 	s0=$(offload A gso-segments)
-	fr0=$(gemu_field gb b1 'port->tap' frames)
-	gso0=$(gemu_field gb b1 'port->tap' gso)
+	fr0=$(ov_gemu_field gb b1 'port->tap' frames)
+	gso0=$(ov_gemu_field gb b1 'port->tap' gso)
 	capture "${OV_ID}wb1"
 	res=$(ov_iperf "$NB1" 10.66.0.2 "$NA1" "$SECS")
 	g1=$(offload A gso-frames)
 	s1=$(offload A gso-segments)
-	fr1=$(gemu_field gb b1 'port->tap' frames)
-	gso1=$(gemu_field gb b1 'port->tap' gso)
+	fr1=$(ov_gemu_field gb b1 'port->tap' frames)
+	gso1=$(ov_gemu_field gb b1 'port->tap' gso)
 	ov_log "$label: iperf3 a1 -> b1 ($SECS s, guest MTU 65000, uplink MTU 1500): $res  (Gbit/s, retransmits, bytes)"
 	ov_log "$label: host A cut $((g1 - g0)) large frames into $((s1 - s0)) wire packets in software; b1 got $((fr1 - fr0)) frames, $((gso1 - gso0)) of them GSO"
 	ov_check "$label: iperf3 moved data" ov_iperf_ok "$res"

@@ -41,24 +41,6 @@ done
 ov_guests main "${specs[@]}" || exit 1
 ov_check "all six guests connected" ov_wait_connected A "${guests[@]}"
 
-# gemu_field GUEST DIRECTION FIELD: a counter from the emulator's SIGUSR1 dump, e.g.
-# "port->tap: 11821 frames, 764828510 bytes, 11768 gso; checksums: 11806 partial, 0 valid".
-gemu_field() {
-	local n
-	n=$(grep -c '^guest ' "$OV_TMP/gemu-main.log")
-	kill -USR1 "$OV_PID_gemu_main"
-	for _ in $(seq 30); do
-		[ "$(grep -c '^guest ' "$OV_TMP/gemu-main.log")" -ge $((n + 6)) ] && break
-		sleep 0.1
-	done
-	sleep 0.1
-	awk -v g="guest $1 " -v d="$2:" -v f="$3" '
-		index($0, g) == 1 {inb = 1; next}
-		/^guest / {inb = 0}
-		inb && $1 == d {for (i = 3; i <= NF; i++) if (index($(i), f) == 1) {v = $(i - 1)}}
-		END {gsub(",", "", v); print (v == "" ? 0 : v)}' "$OV_TMP/gemu-main.log"
-}
-
 ctl() { "$OV_CTL" -s "$OV_TMP/A.ctl" "$@"; }
 ctl show guest c65000 >"$OV_TMP/show.txt" 2>&1
 sed 's/^/    /' "$OV_TMP/show.txt" | head -8
@@ -68,13 +50,13 @@ declare -A BYTES
 for m in $MTUS; do
 	dst=10.65.${SUB[$m]}.1
 	ov_check "ping c$m -> s$m (MTU $m)" ov_ping "${OV_ID}-c$m" "$dst" 3 0.1
-	gso0=$(gemu_field "s$m" 'port->tap' gso)
-	fr0=$(gemu_field "s$m" 'port->tap' frames)
-	by0=$(gemu_field "s$m" 'port->tap' bytes)
+	gso0=$(ov_gemu_field main "s$m" 'port->tap' gso)
+	fr0=$(ov_gemu_field main "s$m" 'port->tap' frames)
+	by0=$(ov_gemu_field main "s$m" 'port->tap' bytes)
 	res=$(ov_iperf "${OV_ID}-s$m" "$dst" "${OV_ID}-c$m" "$SECS")
-	gso=$(($(gemu_field "s$m" 'port->tap' gso) - gso0))
-	fr=$(($(gemu_field "s$m" 'port->tap' frames) - fr0))
-	by=$(($(gemu_field "s$m" 'port->tap' bytes) - by0))
+	gso=$(($(ov_gemu_field main "s$m" 'port->tap' gso) - gso0))
+	fr=$(($(ov_gemu_field main "s$m" 'port->tap' frames) - fr0))
+	by=$(($(ov_gemu_field main "s$m" 'port->tap' bytes) - by0))
 	avg=$((by / (fr > 0 ? fr : 1)))
 	ov_log "iperf3 c$m -> s$m, guest MTU $m ($SECS s): $res  (Gbit/s, retransmits, bytes); s$m got $fr frames, $gso of them GSO, $avg bytes on average"
 	BYTES[$m]=$(echo "$res" | awk '{print $3}')
@@ -118,7 +100,7 @@ ov_check "MTU 65000 moves more data than MTU 1500 (side by side: ${BOTH[65000]} 
 	[ "${BOTH[65000]}" -gt "${BOTH[1500]}" ]
 
 # No checksum on the way: what the sender left partial arrives partial.
-partial=$(gemu_field s65000 'port->tap' partial)
+partial=$(ov_gemu_field main s65000 'port->tap' partial)
 ov_log "s65000 received $partial frames with the checksum still partial (NEEDS_CSUM)"
 ov_check "frames reach the guest with the checksum left to it (partial > 0)" [ "$partial" -gt 0 ]
 st=$(ov_stats A)

@@ -70,6 +70,31 @@ ov_check() {
 	fi
 }
 
+# ov_gemu_field EMU GUEST DIRECTION FIELD: a counter from the SIGUSR1 dump of the guest
+# emulator started as EMU (its log $OV_TMP/gemu-EMU.log), e.g. for the line
+# "port->tap: 11821 frames, 764828510 bytes, 11768 gso; checksums: 11806 partial, 0 valid"
+# DIRECTION is port->tap and FIELD frames, bytes, gso or partial. 0 when absent.
+ov_gemu_field() {
+	local pidvar=OV_PID_gemu_$1 log=$OV_TMP/gemu-$1.log n c
+	n=$(grep -c '^guest ' "$log")
+	kill -USR1 "${!pidvar}"
+	for _ in $(seq 50); do
+		[ "$(grep -c '^guest ' "$log")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	# The dump is one block per guest: wait until it stops growing.
+	for _ in $(seq 20); do
+		c=$(wc -l <"$log")
+		sleep 0.1
+		[ "$(wc -l <"$log")" -eq "$c" ] && break
+	done
+	awk -v g="guest $2 " -v d="$3:" -v f="$4" '
+		index($0, g) == 1 {inb = 1; next}
+		/^guest / {inb = 0}
+		inb && $1 == d {for (i = 3; i <= NF; i++) if (index($(i), f) == 1) {v = $(i - 1)}}
+		END {gsub(",", "", v); print (v == "" ? 0 : v)}' "$log"
+}
+
 ov_summary() {
 	echo "$OV_PASS passed, $OV_FAIL failed"
 	[ "$OV_FAIL" -eq 0 ]
