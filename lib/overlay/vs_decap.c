@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "vs_cksum.h"
 #include "vs_decap.h"
 
 /* Bytes that must be contiguous to check a frame and deliver it: outer headers + inner L2. */
@@ -104,7 +105,7 @@ vs_decap_ip_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 		return false;
 	case RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN:
 		/* Summing a correct header, checksum included, gives 0xffff. */
-		return rte_raw_cksum(ip, sizeof(*ip)) == 0xffff;
+		return vs_cksum_raw(ip, sizeof(*ip)) == 0xffff;
 	default:	/* GOOD, or NONE: header integrity verified */
 		return true;
 	}

@@ -19,6 +19,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "vs_cksum.h"
 #include "vs_offload.h"
 #include "vs_vxlan.h"
 
@@ -177,7 +178,7 @@ vs_raw_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_
 		if (s == NULL)
 			return -1;
 		n = RTE_MIN((uint32_t)s->data_len - off, len - done);
-		part = rte_raw_cksum(rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
+		part = vs_cksum_raw(rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
 		if (done & 1)
 			part = rte_bswap16(part);
 		sum += part;
@@ -337,7 +338,7 @@ vs_offload_cksum_check(const struct rte_mbuf *m)
 		return -EINVAL;
 	if (p.ipv4) {
 		ip4 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, p.l3_off);
-		if (rte_raw_cksum(ip4, p.l3_len) != 0xffff)
+		if (vs_cksum_raw(ip4, p.l3_len) != 0xffff)
 			return 0;
 	}
 	if (p.proto == IPPROTO_UDP && p.ipv4) {
