@@ -165,20 +165,31 @@ ov_kernel_vtep() {
 	ip -n "$ns" addr add "$inner" dev "vxlan$vni"
 }
 
-# ov_vseal NAME CONFIG EAL-LCORES: start vseal, wait for "vseal: running".
+# ov_vseal NAME CONFIG EAL-LCORES: start vseal, wait (up to 30 s: EAL's start on a machine
+# busy with other work can take 10) for "vseal: running". Its output goes to $OV_TMP/NAME.log;
+# with OV_VSEAL_TS=FILTER also through FILTER (e.g. one adding a timestamp per line) into
+# $OV_TMP/NAME.ts. OV_VSEAL_LOGLEVEL (default lib.vhost:warning) is given as --log-level.
 # DPDK 22.11's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex) & 0xffff; when a
 # second process's group collides with the first's on another interface the kernel refuses
 # it (EINVAL). A new process has a new pid, so such a start is tried again once.
 ov_vseal() {
 	local name=$1 cfg=$2 lcores=$3 prefix=${OV_ID}$1 pid try
+	local args
 	OV_PREFIXES+=("$prefix")
+	# shellcheck disable=SC2206  # $lcores is a list of words on purpose
+	args=($lcores --no-pci --file-prefix="$prefix"
+		--log-level="${OV_VSEAL_LOGLEVEL:-lib.vhost:warning}" -- -f "$cfg")
 	for try in 1 2; do
-		"$OV_VSEAL" $lcores --no-pci --file-prefix="$prefix" --log-level=lib.vhost:warning \
-			-- -f "$cfg" >"$OV_TMP/$name.log" 2>&1 &
+		if [ -n "${OV_VSEAL_TS:-}" ]; then
+			"$OV_VSEAL" "${args[@]}" > >(tee "$OV_TMP/$name.log" |
+				"$OV_VSEAL_TS" >>"$OV_TMP/$name.ts") 2>&1 &
+		else
+			"$OV_VSEAL" "${args[@]}" >"$OV_TMP/$name.log" 2>&1 &
+		fi
 		pid=$!
 		OV_PIDS+=("$pid")
 		eval "OV_PID_$name=$pid"
-		for _ in $(seq 100); do
+		for _ in $(seq 300); do
 			grep -q '^vseal: running' "$OV_TMP/$name.log" && return 0
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1

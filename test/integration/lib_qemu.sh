@@ -354,32 +354,11 @@ while True:
     sys.stdout.flush()'
 }
 
-# qm_vseal NAME CONFIG EAL-LCORES: as ov_vseal (retry on af_packet's fanout collision), and
-# a copy of its output with a timestamp per line in $OV_TMP/NAME.ts. vhost's own messages
-# (lib.vhost.config at info: GET_VRING_BASE, "virtio is now ready") are kept: the migration
-# measurements read them.
+# qm_vseal NAME CONFIG EAL-LCORES: ov_vseal, plus a copy of its output with a timestamp per
+# line in $OV_TMP/NAME.ts. vhost's own messages (lib.vhost.config at info: GET_VRING_BASE,
+# "virtio is now ready") are kept: the migration measurements read them.
 qm_vseal() {
-	local name=$1 cfg=$2 lcores=$3 prefix=${OV_ID}$1 pid try
-	OV_PREFIXES+=("$prefix")
-	for try in 1 2; do
-		# shellcheck disable=SC2086
-		"$OV_VSEAL" $lcores --no-pci --file-prefix="$prefix" --log-level=lib.vhost.config:info \
-			-- -f "$cfg" > >(tee "$OV_TMP/$name.log" | qm_ts >>"$OV_TMP/$name.ts") 2>&1 &
-		pid=$!
-		OV_PIDS+=("$pid")
-		eval "OV_PID_$name=$pid"
-		# Up to 30 s: EAL's start on a machine shared with other work can take 10.
-		for _ in $(seq 300); do
-			grep -q '^vseal: running' "$OV_TMP/$name.log" && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q 'could not set PACKET_FANOUT' "$OV_TMP/$name.log" || break
-		ov_log "vseal $name: af_packet fanout group collision, starting it again"
-	done
-	ov_log "vseal $name did not start:"
-	tail -20 "$OV_TMP/$name.log"
-	return 1
+	OV_VSEAL_TS=qm_ts OV_VSEAL_LOGLEVEL=lib.vhost.config:info ov_vseal "$@"
 }
 
 # qm_vseal_stop NAME: SIGTERM vseal NAME and wait for it; true if it exited with status 0.
