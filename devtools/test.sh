@@ -22,6 +22,9 @@ bash "$src/devtools/setup.sh" --builddir "$builddir" || {
 }
 
 cd "$src" || exit 1
+# What earlier runs killed without running their traps left (namespaces, veths, hugepage
+# files), listed when there was any.
+bash "$src/devtools/cleanup.sh" | grep '^  ' || true
 out=$(mktemp /tmp/vseal-test.XXXXXX)
 trap 'rm -f "$out"' EXIT
 echo

@@ -17,6 +17,9 @@ OV_GEMU=$OV_BUILD/test/tools/vs-guestemu
 OV_ID=${OV_ID:-ov$$}
 OV_ID=${OV_ID:0:6}
 OV_TMP=$(mktemp -d "/tmp/vseal-$OV_ID.XXXXXX")
+# Whose run this is: devtools/cleanup.sh removes what a run killed without its trap left
+# (everything named $OV_ID...) once this PID is gone.
+echo $$ >"$OV_TMP/pid"
 OV_PIDS=()
 OV_NETNS=()
 OV_LINKS=()

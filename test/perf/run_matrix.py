@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The benchmark matrix: vseal against dpdk-testpmd io forwarding, case by case, same run.
 
-    test/perf/run_matrix.py --vseal build/app/vseal --out DIR [--quick] [--cases RE] ...
+    test/perf/run_matrix.py --vseal build/app/vseal --out DIR [--quick] [--cases RE] [--ovs]
 
 Every case runs twice on the same ports and the same CPUs: once with vseal as the device
 under test (DUT), once with dpdk-testpmd forwarding io-style in its place (the baseline).
@@ -12,6 +12,12 @@ and takes the frames the DUT delivers to the guests; the uplink is a PMD inside 
 net_null (a sink) for traffic from the guests, net_pcap replaying VXLAN frames for traffic
 from the network. Each figure is the median of --windows windows of --window seconds, with
 the minimum and maximum, read from DPDK telemetry (/ethdev/stats, /vseal/lcores).
+
+With --ovs, the cases OVS can run the same way (encap, decap, local, bidir; one worker, no
+TSO, one destination) also run a private OVS-DPDK (test/perf/ovs_dut.py) as a third DUT on
+the same ports and CPUs, in the same alternating rounds; its cycles per packet come from
+its PMD statistics (dpif-netdev/pmd-stats-show). --ovs-check first runs a sanity check:
+OVS's uplink writes a pcap, and the frames in it must be VXLAN to the remote VTEP.
 
 Writes DIR/windows.csv (every window of every run), DIR/results.csv and DIR/results.md
 (one row per case: vseal and baseline medians, ratio), DIR/machine.txt (CPU, load), and
@@ -32,6 +38,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True          # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ovs_dut  # noqa: E402
 
 # Addresses of the lab: this host is VTEP 192.0.2.1; remote VTEPs are 192.0.2.10 + i.
 VNI = 100
