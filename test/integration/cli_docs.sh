@@ -196,7 +196,9 @@ cat <<'EOF'
 ### show guest [NAME]
 
 Connection state (a vhost-user frontend connected with its queues ready), mode, socket, VNI,
-the guest's MAC (the only source MAC it may use), queues and MTU.
+the guest's MAC (the only source MAC it may use), queues and MTU; for a connected guest the
+virtio features it negotiated, in words, and whether it takes 64 KB TCP frames
+(GUEST_TSO4 + GUEST_CSUM; otherwise TSO frames to it are dropped as `guest-no-tso`).
 
 EOF
 ex show guest

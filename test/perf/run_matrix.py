@@ -323,6 +323,10 @@ class Runner:
         self.tmp = tempfile.mkdtemp(prefix="vseal-perf.")
         self.seq = 0
         self.drops = {}             # "PORT REASON" -> count, vseal's, for the current case
+        self.dut_errors = {}        # optional DUT (ovs) -> why it has no figures in the case
+        self.uplink_override = None     # --ovs-check: the uplink's devargs (a tx_pcap)
+        self.sink_pcap = {}             # --ovs-check: guest -> pcap the generator writes
+        self.check = False              # --ovs-check: run_dut() takes counts, no windows
         cpus = [int(x) for x in args.cpus.split(",")]
         self.cpu_a, self.cpu_b = cpus[0], cpus[1 % len(cpus)]
 
@@ -399,6 +403,9 @@ class Runner:
         for i, (name, frames) in enumerate(self.gen_guests(c)):
             if frames is not None:
                 vdevs.append("--vdev=net_pcap%d,rx_pcap=%s,infinite_rx=1" % (i, pcaps[name]))
+            elif name in self.sink_pcap:
+                # --ovs-check: what the guest receives, written to a file.
+                vdevs.append("--vdev=net_pcap%d,tx_pcap=%s" % (i, self.sink_pcap[name]))
             else:
                 vdevs.append("--vdev=net_null%d,no-rx=1" % i)
             # 1024 descriptors: on shared CPUs the ring must cover a scheduler time slice.
@@ -434,6 +441,8 @@ class Runner:
         return argv
 
     def uplink_dev(self, c, pcap):
+        if self.uplink_override is not None:
+            return self.uplink_override
         if pcap is not None:
             return "net_pcap%d,rx_pcap=%s,infinite_rx=1" % (90, pcap)
         return "net_null%d,no-rx=1" % 90
@@ -521,6 +530,35 @@ class Runner:
                 "--max-pkt-len=%d" % (max(1518, c.frame_len + 4) if not c.tso else 9018),
                 "--no-lsc-interrupt"]
 
+    def ovs_unsupported(self, c):
+        """Why OVS does not run case c, or None. OVS runs what its rules below express as
+        vseal's config does: encap, decap, local, bidir with one worker and one destination,
+        no TSO (its userspace TSO is off by default), no flooding."""
+        if c.path not in ("encap", "decap", "local", "bidir"):
+            return "OVS runs encap, decap, local and bidir cases only"
+        if c.workers != 1 or c.tso or c.dsts != 1 or c.table != 1000:
+            return "OVS runs one-worker cases without TSO and with one destination only"
+        return None
+
+    def ovs_topo(self, c, socks, uplink):
+        """OVS's bridges, ports and OpenFlow rules for case c (test/perf/ovs_dut.py): the
+        same sockets, uplink devargs and addresses as vseal_config()."""
+        flows = []
+        if c.path in ("encap", "bidir"):
+            # vseal: the location of the destination MAC -> VXLAN to its VTEP.
+            flows.append("in_port=vm1,dl_dst=%s,actions=output:vx" % REMOTE_MAC)
+        if c.path in ("decap", "bidir"):
+            # vseal: VNI and inner destination MAC -> the guest.
+            flows.append("in_port=vx,tun_id=%d,dl_dst=%s,actions=output:vm1" % (
+                VNI, GUEST_MAC[0]))
+        if c.path == "local":
+            flows.append("in_port=vm1,dl_dst=%s,actions=output:vm2" % GUEST_MAC[1])
+        mtu = max(1500, c.frame_len - 14)
+        return {"guests": [(name, socks[name], mtu) for name, _ in self.guests(c)],
+                "uplink": uplink, "uplink_mtu": 9100 if c.jumbo else 1600,
+                "uplink_mac": UPLINK_MAC, "vtep": OUR_VTEP + "/24",
+                "remote": (vtep_ip(0), vtep_mac(0)), "vni": VNI, "flows": flows}
+
     def gen_guests(self, c):
         return [(n, f) for n, f in self.guests(c) if n not in self.sinks(c)]
 
@@ -529,7 +567,9 @@ class Runner:
         g = self.guests(c)
         gen_virtio = {name: 2 * i + 1 for i, (name, _) in enumerate(self.gen_guests(c))}
         gen_virtio.update({name: 0 for name in self.sinks(c)})
-        uplink = 0 if dut == "vseal" else len(g)
+        # vseal probes the uplink first; OVS's only ethdev is the uplink (its vhost-user
+        # ports are not ethdevs); testpmd has the guests first.
+        uplink = 0 if dut in ("vseal", "ovs") else len(g)
         # vseal probes the uplink first (port 0), then the guests in config order.
         dut_guest = {name: (1 + i if dut == "vseal" else i) for i, (name, _) in enumerate(g)}
         return gen_virtio, dut_guest, uplink
@@ -577,7 +617,8 @@ class Runner:
                     try:
                         ws = self.run_dut(c, dut, d, socks, uplink, guests, tg, gen_prefix,
                                           sink_prefix)
-                    except (RuntimeError, OSError, KeyError, ValueError, NotReady) as e:
+                    except (RuntimeError, OSError, KeyError, ValueError, NotReady,
+                            subprocess.SubprocessError) as e:
                         # No traffic at all is tried once more: a receiving guest that
                         # renegotiates its features (the TSO sink) right after the DUT's
                         # first connection can leave the DUT with the first set.
@@ -585,6 +626,11 @@ class Runner:
                             print("#   %s %s: %s; running it again" % (c.name, dut, e),
                                   flush=True)
                             continue
+                        if dut == "ovs":
+                            # The optional DUT: the case keeps vseal's and testpmd's figures.
+                            self.dut_errors[dut] = str(e)
+                            print("#   %s ovs: %s" % (c.name, e), flush=True)
+                            break
                         raise RuntimeError("%s: %s" % (dut, e))
                     # A run most of whose windows stalled (the machine froze under other
                     # load) is kept in windows.csv, left out, and run once more.
@@ -633,6 +679,12 @@ class Runner:
                              (60 + c.table / 5000) * slow, "vseal control socket", dutp)
                 if c.table > 1000:
                     check_table(self.a.vseal_ctl, ctl, c.table, log)
+            elif dut == "ovs":
+                dutp = ovs_dut.OvsDut(os.path.join(d, "ovs-%d" % self.seq), dut_prefix,
+                                      self.cpu_a, self.cpu_b, log,
+                                      vswitchd=self.a.ovs_vswitchd)
+                dutp.stop_timeout = 15.0
+                dutp.start(self.ovs_topo(c, socks, uplink))
             else:
                 argv = self.baseline_argv(c, dut_prefix, socks, uplink)
                 if self.a.profile:
@@ -653,6 +705,8 @@ class Runner:
             procs = guests + [dutp]
             if self.a.profile:
                 return self.profile_run(c, dut, tg, td, procs, dutp)
+            if self.check:
+                return self.check_run(c, dut, tg, td, procs)
             return self.measure(c, dut, tg, td, procs)
         finally:
             if td is not None:
@@ -686,6 +740,19 @@ class Runner:
             s["rxw"] = sum(v.get("rx_packets", 0) for v in lc.values())
             s["lcore_busy"] = {k: v.get("busy_cycles", 0) for k, v in lc.items()}
             s["lcore_idle"] = {k: v.get("idle_cycles", 0) for k, v in lc.items()}
+        elif dut == "ovs":
+            # OVS's PMD statistics: processing (busy) and idle TSC cycles, packets received
+            # (recirculations are counted apart), datapath cache hits.
+            pmds = self.ovs.pmd_stats()
+            tot = {}
+            for v in pmds.values():
+                for k, n in v.items():
+                    tot[k] = tot.get(k, 0) + n
+            s["busy"], s["idle"], s["rxw"] = tot.get("busy", 0), tot.get("idle", 0), \
+                tot.get("rx", 0)
+            s["lcore_busy"] = {k: v.get("busy", 0) for k, v in pmds.items()}
+            s["lcore_idle"] = {k: v.get("idle", 0) for k, v in pmds.items()}
+            s["ovs"] = tot
         elif getattr(self, "dutp", None) is not None and not self.a.profile:
             cy = testpmd_cycles(self.dutp)
             if cy is not None:
@@ -763,13 +830,31 @@ class Runner:
 
     def measure(self, c, dut, tg, td, procs):
         copies = c.copies if dut == "vseal" else 1
-        # The DUT's polling threads (EAL names them rte-worker-LCORE): their CPU time.
-        dutp = [p for p in procs if p.name in ("vseal", "testpmd")][0]
+        dutp = self.start_sampling(c, dut, procs)
+        self.wait_traffic(c, dut, tg, td, procs)
+        time.sleep(self.a.warmup)
+        windows = self.windows(c, dut, tg, td, copies)
+        if dut == "ovs":
+            dutp.snapshot("after the windows")
+        return windows
+
+    def start_sampling(self, c, dut, procs):
+        """The threads whose CPU time sample() reads; returns the DUT's process."""
+        # The DUT's polling threads (EAL names them rte-worker-LCORE; OVS's PMD threads
+        # pmd-cCORE/id:N): their CPU time.
+        dutp = [p for p in procs if p.name in ("vseal", "testpmd", "ovs")][0]
         self.dutp = dutp if dut == "testpmd" else None
-        self.worker_tasks = worker_tasks(dutp.p.pid, c.workers)
+        self.ovs = dutp if dut == "ovs" else None
+        if dut == "ovs":
+            self.worker_tasks = dutp.pmd_tasks()
+        else:
+            self.worker_tasks = worker_tasks(dutp.p.pid, c.workers)
         gen = [p for p in procs if p.name == "gen"][0]
         self.gen_tasks = worker_tasks(gen.p.pid, 1)
-        # Wait for traffic to flow end to end (vhost-user connected, ports up).
+        return dutp
+
+    def wait_traffic(self, c, dut, tg, td, procs):
+        """Wait for traffic to flow end to end (vhost-user connected, ports up)."""
         deadline = time.time() + 60
         prev = None
         while True:
@@ -787,7 +872,8 @@ class Runner:
             prev = cur
             if time.time() > deadline:
                 raise RuntimeError("no traffic delivered within 60 s (see %s)" % procs[-1].log)
-        time.sleep(self.a.warmup)
+
+    def windows(self, c, dut, tg, td, copies):
         windows = []
         prev = self.sample(c, dut, tg, td)
         drops0 = td.query("/vseal/drops") if dut == "vseal" else None
@@ -831,9 +917,10 @@ class Runner:
                 rx = cur["rxw"] - prev["rxw"]
                 busy = cur["busy"] - prev["busy"]
                 w["cpp"] = busy / rx
-                if dut == "vseal":
+                if dut in ("vseal", "ovs"):
                     # Per worker: its CPU time x its busy share, in its TSC cycles (a
-                    # worker loops all the time: busy + idle is the TSC's advance).
+                    # worker loops all the time: busy + idle is the TSC's advance; OVS's
+                    # PMD threads count processing and idle cycles the same way).
                     tot = busy + cur["idle"] - prev["idle"]
                     on_cpu = 0.0
                     for lc, ns in cur["lcore_cpu_ns"].items():
@@ -850,6 +937,17 @@ class Runner:
                     if tot > 0 and cpu_s > 0:
                         w["cpp_cpu"] = cpu_s * min(1.0, busy / tot) * hz / rx
                 w["busy_share"] = min(1.0, busy / tot) if tot > 0 else None
+            if dut == "ovs":
+                # Which of OVS's datapath caches served the lookups (each pass of a frame
+                # through the datapath, recirculations included, is one lookup).
+                o = {k: cur["ovs"].get(k, 0) - prev["ovs"].get(k, 0) for k in cur["ovs"]}
+                passes = o.get("rx", 0) + o.get("recirc", 0)
+                if passes > 0:
+                    w["ovs_emc"] = (o.get("emc", 0) + o.get("simple", 0)) / passes
+                    w["ovs_smc"] = o.get("smc", 0) / passes
+                    w["ovs_megaflow"] = o.get("megaflow", 0) / passes
+                    w["ovs_upcall"] = o.get("upcall", 0) / passes
+                    w["ovs_passes"] = passes / o["rx"] if o.get("rx") else None
             windows.append(w)
             prev = cur
         if drops0 is not None:
