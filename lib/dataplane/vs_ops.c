@@ -176,8 +176,12 @@ do_location_add(struct vs_dp *dp, void *arg)
 	ret = vs_ctrl_location_set(dp, a->vni, &a->mac, a->ip, VS_LOC_STATIC);
 	if (ret == -ENOSPC) {
 		vs_table_stats(dp->table, &st);
-		snprintf(a->err, a->errlen, "the location table is full (%u of %u entries) or "
-			"the VTEPs are (%u)", st.entries, st.capacity, VS_MAX_VTEPS);
+		if (st.entries >= st.capacity)
+			snprintf(a->err, a->errlen, "the location table is full (%u of %u "
+				"entries: [host] locations)", st.entries, st.capacity);
+		else
+			snprintf(a->err, a->errlen, "too many remote VTEPs (%u known already)",
+				VS_MAX_VTEPS);
 	} else if (ret != 0) {
 		snprintf(a->err, a->errlen, "cannot add the location: %s", strerror(-ret));
 	}

@@ -260,6 +260,40 @@ expect_true "load: runs every line, status 1 because one failed" [ "$CLI_RC" -eq
 	grep -q '1 of 3 commands failed' "$CLI_ERR"
 expect_ok "load: its location is there" '02:72:00:00:00:78 +static' ctlB show location
 
+# ---- a full location table (host C: [host] locations = 1024, filled by its start file) ----
+cat >"$OV_TMP/C.ini" <<EOF
+[host]
+vtep-ip = 192.168.79.1
+ctl-socket = $OV_TMP/C.ctl
+locations = 1024
+[uplink]
+device = net_null_C,no-rx=1
+[vni.100]
+[lcores]
+control = 0
+worker.1 = uplink
+idle-sleep = 100
+EOF
+for i in $(seq 0 1023); do
+	printf 'location add 100 02:79:00:00:%02x:%02x 192.168.79.2\n' $((i >> 8)) $((i & 255))
+done >"$OV_TMP/C.cmds"
+ctlC() { "$CTL" -s "$OV_TMP/C.ctl" "$@"; }
+if cli_vseal C "-l 0,1" --cmdline-file "$OV_TMP/C.cmds" && cli_wait_ctl C; then
+	expect_ok "[host] locations: logged at start" 'location table: up to 1024 entries' \
+		cat "$OV_TMP/C.log"
+	expect_ok "show config: locations = 1024" '^locations += 1024$' ctlC show config
+	expect_ok "show location: the start file filled it" '\(table: 1024 of 1024 entries\)' \
+		ctlC show location
+	expect_err "location add beyond locations: the table is full" \
+		'location add: the location table is full \(1024 of 1024 entries: \[host\] locations\)$' \
+		'location add VNI MAC VTEP-IP' ctlC location add 100 02:79:00:00:ff:ff 192.168.79.2
+	expect_ok "location del frees a place" 'deleted' ctlC location del 100 02:79:00:00:00:00
+	expect_ok "and location add takes it" 'location VNI 100 02:79:00:00:ff:ff -> 192.168.79.2' \
+		ctlC location add 100 02:79:00:00:ff:ff 192.168.79.2
+else
+	cli_fail "host C (locations = 1024) did not start"
+fi
+
 # ---- several clients at once ----
 mkfifo "$OV_TMP/in.fifo"
 "$CTL" -s "$OV_TMP/A.ctl" <"$OV_TMP/in.fifo" >"$OV_TMP/session.out" 2>&1 &
