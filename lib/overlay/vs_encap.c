@@ -57,6 +57,26 @@ vs_encap_tmpl_build(struct vs_encap_tmpl *t, const struct rte_ether_addr *src_ma
 	h->vxlan.vni_rsvd = rte_cpu_to_be_32((vni & VS_VXLAN_VNI_MAX) << 8);
 }
 
+/* The 14 bits of the port from the CRC of the fields hashed. */
+static inline uint16_t
+vs_sport_finish(uint32_t h)
+{
+	/*
+	 * CRC32 is linear over GF(2): flows that differ in structured ways would get structured
+	 * ports. A multiply-xorshift finaliser (MurmurHash3's constants) spreads every input
+	 * bit over the 14 bits the port keeps.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return (uint16_t)(VS_ENCAP_SPORT_MIN + (h & (VS_ENCAP_SPORT_RANGE - 1)));
+}
+
+/* Bytes of a plain TCP/UDP over IPv4 frame the fast path reads: up to the two ports. */
+#define VS_SPORT_FLAT_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + 4)
+
 uint16_t
 vs_encap_src_port(const struct rte_mbuf *m)
 {
@@ -72,6 +92,38 @@ vs_encap_src_port(const struct rte_mbuf *m)
 	uint32_t ports_val;
 	uint32_t h = VS_SPORT_SEED;
 	uint8_t proto;
+
+	/*
+	 * The common frame, flat: IPv4 without options, not a fragment, TCP or UDP, its ports in
+	 * the first segment. The same CRC steps as below (rte_hash_crc() of 12 bytes is one
+	 * 8-byte and one 4-byte step, of 8 bytes one 8-byte step), without the reads' copies
+	 * and the generic loops: the same port for the same flow whatever path computes it.
+	 */
+	if (likely(m->data_len >= VS_SPORT_FLAT_LEN)) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+		uint64_t w64;
+		uint32_t w32;
+
+		eth = (const struct rte_ether_hdr *)p;
+		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+				ip->version_ihl == RTE_IPV4_VHL_DEF &&
+				(ip->next_proto_id == IPPROTO_TCP ||
+				 ip->next_proto_id == IPPROTO_UDP) &&
+				(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+					RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
+			memcpy(&w64, p, sizeof(w64));
+			h = rte_hash_crc_8byte(w64, h);
+			memcpy(&w32, p + 8, sizeof(w32));
+			h = rte_hash_crc_4byte(w32, h);
+			memcpy(&w64, &ip->src_addr, sizeof(w64));
+			h = rte_hash_crc_8byte(w64, h);
+			h = rte_hash_crc_1byte(ip->next_proto_id, h);
+			memcpy(&w32, ip + 1, sizeof(w32));
+			h = rte_hash_crc_4byte(w32, h);
+			return vs_sport_finish(h);
+		}
+	}
 
 	eth = rte_pktmbuf_read(m, 0, sizeof(*eth), &eth_buf);
 	if (eth == NULL)
@@ -117,17 +169,7 @@ vs_encap_src_port(const struct rte_mbuf *m)
 		}
 	}
 out:
-	/*
-	 * CRC32 is linear over GF(2): flows that differ in structured ways would get structured
-	 * ports. A multiply-xorshift finaliser (MurmurHash3's constants) spreads every input
-	 * bit over the 14 bits the port keeps.
-	 */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return (uint16_t)(VS_ENCAP_SPORT_MIN + (h & (VS_ENCAP_SPORT_RANGE - 1)));
+	return vs_sport_finish(h);
 }
 
 /* True if writing into m's headroom cannot change what another mbuf sees. */
