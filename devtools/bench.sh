@@ -5,11 +5,12 @@
 #   1. the microbenchmark vs-perf (encap, decap, table lookup: cycles per packet),
 #   2. the same under valgrind --tool=callgrind (instructions per packet),
 #   3. the benchmark matrix: vseal against dpdk-testpmd io forwarding, case by case,
+#      (with --ovs also against OVS-DPDK),
 # and write CSV, a markdown table and PNG plots into one results folder.
 #
 #   sudo ./devtools/bench.sh [--quick] [--out DIR] [--builddir DIR] [--cases REGEX]
 #                            [--no-micro] [--no-callgrind] [--no-matrix] [--cpus A,B]
-#                            [--wait-idle S] [--profile]
+#                            [--wait-idle S] [--profile] [--ovs]
 #
 #   --quick        a smoke check: 5 matrix cases, 3 windows per run, fewer lookups
 #                  (about 2 minutes on a 2-CPU machine; the full run: 12 minutes when
@@ -22,6 +23,11 @@
 #                  CPUs (default 60, --quick 15; 0: never wait)
 #   --profile      also run vseal and testpmd io under callgrind on the quick cases (or the
 #                  --cases ones): instructions per frame by function (profile-*.txt)
+#   --ovs          also run OVS-DPDK 3.1 (Debian's openvswitch-switch-dpdk, installed if
+#                  missing, no system service started) as a third DUT in the encap, decap,
+#                  local and bidir cases with one worker: a private ovsdb and ovs-vswitchd
+#                  per run (test/perf/ovs_dut.py), first a sanity check of its frames
+#                  (ovs-check.txt); extra columns in results.csv, a table in results.md
 #
 # Run as root: hugepages, /var/run/dpdk, and apt-get for what is missing (dpdk,
 # valgrind, python3-matplotlib). Exit status: 0, or 1 if a step failed or a case could not
@@ -41,6 +47,7 @@ micro=1
 callgrind=1
 matrix=1
 profile=0
+ovs=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -54,7 +61,8 @@ while [ $# -gt 0 ]; do
 	--no-callgrind) callgrind=0 ;;
 	--no-matrix) matrix=0 ;;
 	--profile) profile=1 ;;
-	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--ovs) ovs=1 ;;
+	-h|--help) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -80,6 +88,50 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# --ovs: Debian's OVS-DPDK (3.1, built against DPDK 22.11), only when asked for. The
+# package would start the system's Open vSwitch service: a policy-rc.d that refuses every
+# start is in place while it installs (if the machine has none of its own), and an OVS the
+# install started anyway is stopped by its PID file. The lab runs its own, privately.
+ovs_pids() {
+	local f
+	for f in /run/openvswitch/ovsdb-server.pid /run/openvswitch/ovs-vswitchd.pid; do
+		[ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+	done
+	return 0
+}
+if [ "$ovs" = 1 ] && ! dpkg-query -W -f='${Status}' openvswitch-switch-dpdk 2>/dev/null |
+		grep -q 'install ok installed'; then
+	echo "bench: installing openvswitch-switch-dpdk (for --ovs)"
+	before=$(ovs_pids)
+	policy=/usr/sbin/policy-rc.d
+	own_policy=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# devtools/bench.sh --ovs: no service starts while it installs\nexit 101\n' \
+			> "$policy"
+		chmod 755 "$policy"
+		own_policy=1
+		trap 'rm -f "$policy"' EXIT
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	installed=1
+	{ apt-get update -q && apt-get install -y -q --no-install-recommends openvswitch-switch-dpdk; } ||
+		installed=0
+	if [ "$own_policy" = 1 ]; then
+		rm -f "$policy"
+		trap - EXIT
+	fi
+	for pid in $(ovs_pids); do
+		if ! grep -qw "$pid" <<< "$before"; then
+			echo "bench: the package started an Open vSwitch daemon (PID $pid): stopping it"
+			kill "$pid" || true
+		fi
+	done
+	if [ "$installed" = 0 ]; then
+		echo "bench: cannot install openvswitch-switch-dpdk (--ovs)" >&2
+		exit 1
+	fi
 fi
 
 # shellcheck source=../test/integration/lib.sh
@@ -128,9 +180,14 @@ if [ "$callgrind" = 1 ]; then
 fi
 
 if [ "$matrix" = 1 ]; then
-	echo "bench: benchmark matrix (vseal against testpmd io)"
 	args=(--vseal "$src/$builddir/app/vseal" --vseal-ctl "$src/$builddir/app/vseal-ctl"
 		--out "$out" --cpus "$cpus")
+	if [ "$ovs" = 1 ]; then
+		echo "bench: benchmark matrix (vseal against testpmd io and OVS-DPDK)"
+		args+=(--ovs --ovs-check)
+	else
+		echo "bench: benchmark matrix (vseal against testpmd io)"
+	fi
 	[ -n "$quick" ] && args+=(--quick)
 	[ -n "$cases" ] && args+=(--cases "$cases")
 	[ -n "$wait_idle" ] && args+=(--wait-idle "$wait_idle")

@@ -24,6 +24,7 @@ defaults (EMC on, insertion probability 1/100; SMC off), as an OVS-DPDK user get
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -129,6 +130,8 @@ class OvsDut:
     """
 
     name = "ovs"
+    VX_OFPORT = 10
+    UP_OFPORT = 1
 
     def __init__(self, workdir, prefix, cpu_a, cpu_b, log, vswitchd=VSWITCHD_DPDK,
                  socket_mem=512, socket_limit=1536):
@@ -147,7 +150,7 @@ class OvsDut:
 
     def run(self, argv, timeout=60, check=True):
         """Run one OVS tool, logged with its output; returns its stdout."""
-        self.cmdlog.write("$ " + " ".join(argv) + "\n")
+        self.cmdlog.write("$ " + shlex.join(argv) + "\n")
         self.cmdlog.flush()
         r = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=timeout)
@@ -177,20 +180,19 @@ class OvsDut:
 
     def _popen(self, argv, logname):
         f = open(os.path.join(self.dir, logname), "w")
-        self.cmdlog.write("$ " + " ".join(argv) + " &\n")
+        self.cmdlog.write("$ " + shlex.join(argv) + " &\n")
         self.cmdlog.flush()
         p = subprocess.Popen(argv, env=self.env, stdout=f, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL)
         p.out = f
         return p
 
-    def _wait(self, cond, timeout, what, proc):
+    def _wait(self, cond, timeout, what, proc, name):
         deadline = time.time() + timeout
         while not cond():
             if proc.poll() is not None:
                 raise RuntimeError("ovs: %s exited (status %s) before %s (see %s)" % (
-                    proc.args[0] if isinstance(proc.args, list) else proc.args,
-                    proc.returncode, what, self.log))
+                    name, proc.returncode, what, self.log))
             if time.time() > deadline:
                 raise RuntimeError("ovs: timeout waiting for %s (see %s)" % (what, self.log))
             time.sleep(0.05)
@@ -211,8 +213,8 @@ class OvsDut:
              "--pidfile=" + os.path.join(d, "ovsdb-server.pid"),
              "--unixctl=" + os.path.join(d, "ovsdb-server.ctl"),
              "--log-file=" + os.path.join(d, "ovsdb-server.log")], "ovsdb-server.out")
-        self._wait(lambda: os.path.exists(self.db_sock), 30, "ovsdb-server's socket",
-                   self.ovsdb)
+        self._wait(lambda: os.path.exists(self.db_sock), 30, "its socket", self.ovsdb,
+                   "ovsdb-server")
         self.vsctl("init", wait=False)
         self.vsctl("set", "Open_vSwitch", ".",
                    "other_config:dpdk-init=true",
@@ -235,31 +237,25 @@ class OvsDut:
                      os.path.join(d, "ovs-vswitchd.log")))
         self.p = self._popen(["taskset", "-c", str(self.cpu_a), "unshare", "--net", "--",
                               "sh", "-c", inner], "ovs-vswitchd.out")
-        self._wait(lambda: os.path.exists(self.vswitchd_ctl), 60, "ovs-vswitchd's socket",
-                   self.p)
+        self._wait(lambda: os.path.exists(self.vswitchd_ctl), 60, "its control socket",
+                   self.p, "ovs-vswitchd")
         t = topo
-        # The bridges and ports; ovs-vsctl waits until ovs-vswitchd has applied them (the
-        # first one includes DPDK's initialisation and the mempool).
+        # Bridges and the tunnel first, the rules next, the ports that carry traffic last:
+        # a frame that arrived before its rules would make a datapath flow that drops, and
+        # that stays until the revalidator replaces it. So the rules name ports by their
+        # OpenFlow numbers (ofport_request), before the ports exist.
+        up = self.UP_OFPORT
+        ofport = {"vx": self.VX_OFPORT}
+        ofport.update({name: i + 1 for i, (name, _, _) in enumerate(t["guests"])})
+        # ovs-vsctl waits until ovs-vswitchd has applied each change.
         self.vsctl("add-br", "br-phy", "--", "set", "Bridge", "br-phy",
                    "datapath_type=netdev", "other_config:hwaddr=" + t["uplink_mac"],
-                   "fail_mode=secure",
-                   "--", "add-port", "br-phy", "up", "--", "set", "Interface", "up",
-                   "type=dpdk", "options:dpdk-devargs=" + t["uplink"],
-                   "mtu_request=%d" % t["uplink_mtu"], "ofport_request=1")
-        args = ["add-br", "br-int", "--", "set", "Bridge", "br-int", "datapath_type=netdev",
-                "fail_mode=secure",
-                "--", "add-port", "br-int", "vx", "--", "set", "Interface", "vx",
-                "type=vxlan", "options:remote_ip=" + t["remote"][0],
-                "options:key=%d" % t["vni"], "ofport_request=10"]
-        for i, (name, sock, mtu) in enumerate(t["guests"]):
-            args += ["--", "add-port", "br-int", name, "--", "set", "Interface", name,
-                     "type=dpdkvhostuserclient", "options:vhost-server-path=" + sock,
-                     "mtu_request=%d" % mtu, "ofport_request=%d" % (i + 1)]
-        self.vsctl(*args)
-        for port in ["up"] + [n for n, _, _ in t["guests"]]:
-            err = self.vsctl("get", "Interface", port, "error").strip()
-            if err not in ("[]", ""):
-                raise RuntimeError("ovs: interface %s: %s (see %s)" % (port, err, self.log))
+                   "fail_mode=secure")
+        self.vsctl("add-br", "br-int", "--", "set", "Bridge", "br-int",
+                   "datapath_type=netdev", "fail_mode=secure",
+                   "--", "add-port", "br-int", "vx", "--", "set", "Interface", "vx",
+                   "type=vxlan", "options:remote_ip=" + t["remote"][0],
+                   "options:key=%d" % t["vni"], "ofport_request=%d" % self.VX_OFPORT)
         # The local VTEP: br-phy's tap carries the address; OVS takes the route from the
         # namespace's routing table, and a static neighbour, so it never needs ARP.
         self.netns("ip", "addr", "add", t["vtep"], "dev", "br-phy")
@@ -276,18 +272,40 @@ class OvsDut:
         # Encapsulated frames (after tnl_push, from br-phy's own port) to the uplink;
         # VXLAN to our address from the uplink to br-phy's own port: tnl_pop.
         self.ofctl("add-flow", "br-phy",
-                   "in_port=LOCAL,udp,nw_src=%s,tp_dst=4789,actions=output:up" % vtep_ip)
+                   "in_port=LOCAL,udp,nw_src=%s,tp_dst=4789,actions=output:%d" % (vtep_ip, up))
         self.ofctl("add-flow", "br-phy",
-                   "in_port=up,dl_dst=%s,udp,nw_dst=%s,tp_dst=4789,actions=LOCAL" % (
-                       t["uplink_mac"], vtep_ip))
+                   "in_port=%d,dl_dst=%s,udp,nw_dst=%s,tp_dst=4789,actions=LOCAL" % (
+                       up, t["uplink_mac"], vtep_ip))
         self.ofctl("del-flows", "br-int")
         for fl in t["flows"]:
+            fl = re.sub(r"(in_port=|output:)([a-z][a-z0-9]*)",
+                        lambda m: m.group(1) + str(ofport.get(m.group(2), m.group(2))), fl)
             self.ofctl("add-flow", "br-int", fl)
+        # Now the ports: the uplink (DPDK's first device: the mempool is made here) and
+        # the guests, whose vhost-user client connects to the generator's socket.
+        args = ["add-port", "br-phy", "up", "--", "set", "Interface", "up", "type=dpdk",
+                "options:dpdk-devargs=" + t["uplink"], "mtu_request=%d" % t["uplink_mtu"],
+                "ofport_request=%d" % up]
+        for name, sock, mtu in t["guests"]:
+            args += ["--", "add-port", "br-int", name, "--", "set", "Interface", name,
+                     "type=dpdkvhostuserclient", "options:vhost-server-path=" + sock,
+                     "mtu_request=%d" % mtu, "ofport_request=%d" % ofport[name]]
+        self.vsctl(*args)
+        ofport["up"] = up
+        for port in ["up"] + [n for n, _, _ in t["guests"]]:
+            err = self.vsctl("get", "Interface", port, "error").strip()
+            if err not in ("[]", ""):
+                raise RuntimeError("ovs: interface %s: %s (see %s)" % (port, err, self.log))
+            got = self.vsctl("get", "Interface", port, "ofport").strip()
+            if got != str(ofport[port]):
+                raise RuntimeError("ovs: interface %s has OpenFlow port %s, not %d (see %s)"
+                                   % (port, got, ofport[port], self.log))
         self.ofctl("dump-flows", "br-phy")
         self.ofctl("dump-flows", "br-int")
         self.appctl("dpif/show")
         self.appctl("tnl/ports/show")
         self.appctl("ovs/route/show")
+        self.appctl("tnl/neigh/show")
         self.ctl = Unixctl(self.vswitchd_ctl)
         return self
 
@@ -322,11 +340,9 @@ class OvsDut:
         of a run: what the figures were made of)."""
         try:
             self.cmdlog.write("# %s\n" % what)
-            for m in ("dpctl/dump-flows", "dpif-netdev/pmd-stats-show",
-                      "dpif-netdev/pmd-rxq-show"):
-                self.cmdlog.write("$ ovs-appctl %s\n%s\n" % (m, self.ctl.call(m)))
-            for port in ["up"] + [n for n, _, _ in self.topo["guests"]]:
-                self.vsctl("get", "Interface", port, "statistics", timeout=10)
+            for m in (["dpctl/dump-flows"], ["dpif-netdev/pmd-stats-show"],
+                      ["dpif-netdev/pmd-rxq-show"], ["dpctl/show", "-s"]):
+                self.cmdlog.write("$ ovs-appctl %s\n%s\n" % (" ".join(m), self.ctl.call(*m)))
         except (OSError, RuntimeError, subprocess.SubprocessError) as e:
             self.cmdlog.write("# snapshot failed: %s\n" % e)
         self.cmdlog.flush()
@@ -335,6 +351,13 @@ class OvsDut:
 
     def stop(self, timeout=10.0):
         if self.ctl is not None:
+            # "exit --cleanup": ovs-vswitchd removes its ports (DPDK closes the devices, a
+            # net_pcap writer flushes its file), then exits; SIGTERM below if it does not.
+            try:
+                self.ctl.call("exit", "--cleanup")
+                self.p.wait(timeout)
+            except (OSError, RuntimeError, subprocess.TimeoutExpired):
+                pass
             self.ctl.close()
             self.ctl = None
         status = None
@@ -354,6 +377,21 @@ class OvsDut:
         self.cmdlog.write("# stopped: ovs-vswitchd %s, ovsdb-server %s\n" % (
             None if self.p is None else self.p.returncode,
             None if self.ovsdb is None else self.ovsdb.returncode))
+        # ovs-vswitchd's EAL arguments, warnings and errors (its log file goes with the
+        # run's folder), or the end of what it printed if it never got to its log file.
+        log = os.path.join(self.dir, "ovs-vswitchd.log")
+        try:
+            if os.path.exists(log):
+                with open(log, errors="replace") as f:
+                    lines = [ln for ln in f if re.search(r"\|(WARN|ERR|EMER)\||EAL ARGS", ln)]
+            else:
+                with open(os.path.join(self.dir, "ovs-vswitchd.out"), errors="replace") as f:
+                    lines = f.readlines()
+        except OSError:
+            lines = []
+        if lines:
+            self.cmdlog.write("# ovs-vswitchd: EAL arguments, warnings and errors:\n")
+            self.cmdlog.writelines(lines[-40:])
         self.cmdlog.close()
         # Our prefix only: DPDK's runtime folder and any hugepage file left behind.
         shutil.rmtree("/var/run/dpdk/%s" % self.prefix, ignore_errors=True)

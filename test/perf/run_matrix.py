@@ -567,10 +567,10 @@ class Runner:
         g = self.guests(c)
         gen_virtio = {name: 2 * i + 1 for i, (name, _) in enumerate(self.gen_guests(c))}
         gen_virtio.update({name: 0 for name in self.sinks(c)})
-        # vseal probes the uplink first; OVS's only ethdev is the uplink (its vhost-user
-        # ports are not ethdevs); testpmd has the guests first.
+        # vseal probes the uplink first (port 0), then the guests in config order; OVS's
+        # only ethdev is the uplink (its vhost-user ports are not ethdevs); testpmd has the
+        # guests first.
         uplink = 0 if dut in ("vseal", "ovs") else len(g)
-        # vseal probes the uplink first (port 0), then the guests in config order.
         dut_guest = {name: (1 + i if dut == "vseal" else i) for i, (name, _) in enumerate(g)}
         return gen_virtio, dut_guest, uplink
 
@@ -613,6 +613,8 @@ class Runner:
                                    self.sink_argv(c, sink_prefix[name], socks[name], name),
                                    os.path.join(d, "sink-%s.log" % name), stdin_pipe=True))
             for rnd, dut in order:
+                if dut in self.dut_errors:
+                    continue            # OVS failed in an earlier round of this case
                 for attempt in (0, 1):
                     try:
                         ws = self.run_dut(c, dut, d, socks, uplink, guests, tg, gen_prefix,
@@ -656,6 +658,7 @@ class Runner:
         log = os.path.join(d, "dut-%s-%d.log" % (dut, self.seq))
         dutp = None
         td = None
+        ok = False
         try:
             if dut == "vseal":
                 ctl = os.path.join(d, "vseal-%d.ctl" % self.seq)
@@ -704,10 +707,13 @@ class Runner:
             td = Telemetry(dut_prefix, timeout=180 if self.a.profile else 90)
             procs = guests + [dutp]
             if self.a.profile:
-                return self.profile_run(c, dut, tg, td, procs, dutp)
-            if self.check:
-                return self.check_run(c, dut, tg, td, procs)
-            return self.measure(c, dut, tg, td, procs)
+                ws = self.profile_run(c, dut, tg, td, procs, dutp)
+            elif self.check:
+                ws = self.check_run(c, dut, tg, td, procs)
+            else:
+                ws = self.measure(c, dut, tg, td, procs)
+            ok = True
+            return ws
         finally:
             if td is not None:
                 td.close()
@@ -716,6 +722,12 @@ class Runner:
                 if self.a.profile:
                     shutil.copy(log, os.path.join(self.a.out,
                                                   "profile-%s-%s.log" % (c.name, dut)))
+                if self.check and os.path.exists(log):
+                    shutil.copy(log, os.path.join(self.a.out,
+                                                  "ovs-check-%s-%s.log" % (c.name, dut)))
+                elif dut == "ovs" and not ok and os.path.exists(log):
+                    # What OVS did and said, kept with the results (the case's folder goes).
+                    shutil.copy(log, os.path.join(self.a.out, "ovs-error-%s.log" % c.name))
 
     def sample(self, c, dut, tg, td):
         gen_virtio, dut_guest, uplink = self.ports(c, dut)
@@ -1081,6 +1093,13 @@ FIELDS = ["case", "path", "size", "workers", "flows", "table", "dsts", "vteps",
           "base_cpu_share", "base_mpps_per_cpu", "base_ns_per_frame",
           "ratio", "ratio_min", "ratio_max", "ratio_cpu", "ratio_cycles", "windows_used",
           "valid_windows", "unreliable", "others_busy", "vseal_drops", "error"]
+# With --ovs, after these (the columns above keep their names and order).
+OVS_FIELDS = ["ovs_mpps", "ovs_mpps_min", "ovs_mpps_max", "ovs_gbps", "ovs_loss",
+              "ovs_cycles_per_pkt", "ovs_cpp_cpu", "ovs_cpp_cpu_min", "ovs_cpp_cpu_max",
+              "ovs_busy_share", "ovs_cpu_share", "ovs_mpps_per_cpu", "ovs_ns_per_frame",
+              "ovs_emc_share", "ovs_smc_share", "ovs_megaflow_share", "ovs_upcall_share",
+              "ovs_passes", "ratio_ovs", "ratio_ovs_min", "ratio_ovs_max", "ratio_ovs_cycles",
+              "ovs_vs_base", "ovs_valid_windows", "ovs_error"]
 
 
 def valid(ws):
@@ -1089,6 +1108,38 @@ def valid(ws):
         return ws
     v = [w for w in ws if w["valid"]]
     return v if len(v) >= 2 else ws
+
+
+def summarise_ovs(row, ovs, ovs_err):
+    """The OVS columns of a row (--ovs): OVS's figures and vseal / OVS."""
+    row["ovs_error"] = ovs_err or ""
+    if not ovs:
+        return row
+    nv = sum(1 for w in ovs if w["valid"])
+    row["ovs_valid_windows"] = "%d/%d" % (nv, len(ovs))
+    ovs = valid(ovs)
+    row["ovs_mpps"], row["ovs_mpps_min"], row["ovs_mpps_max"] = \
+        med_min_max([w["mpps"] for w in ovs])
+    row["ovs_gbps"] = med_min_max([w["gbps"] for w in ovs])[0]
+    row["ovs_loss"] = med_min_max([w["loss"] for w in ovs])[0]
+    row["ovs_cycles_per_pkt"] = med_min_max([w["cpp"] for w in ovs])[0]
+    row["ovs_cpp_cpu"], row["ovs_cpp_cpu_min"], row["ovs_cpp_cpu_max"] = \
+        med_min_max([w["cpp_cpu"] for w in ovs])
+    for k, f in (("ovs_busy_share", "busy_share"), ("ovs_cpu_share", "cpu_share"),
+                 ("ovs_mpps_per_cpu", "mpps_cpu"), ("ovs_ns_per_frame", "ns_frame"),
+                 ("ovs_emc_share", "ovs_emc"), ("ovs_smc_share", "ovs_smc"),
+                 ("ovs_megaflow_share", "ovs_megaflow"), ("ovs_upcall_share", "ovs_upcall"),
+                 ("ovs_passes", "ovs_passes")):
+        row[k] = med_min_max([w.get(f) for w in ovs])[0]
+    if row.get("vseal_mpps") is not None and row["ovs_mpps"]:
+        row["ratio_ovs"] = row["vseal_mpps"] / row["ovs_mpps"]
+        row["ratio_ovs_min"] = row["vseal_mpps_min"] / row["ovs_mpps"]
+        row["ratio_ovs_max"] = row["vseal_mpps_max"] / row["ovs_mpps"]
+    if row.get("vseal_cpp_cpu") and row.get("ovs_cpp_cpu"):
+        row["ratio_ovs_cycles"] = row["ovs_cpp_cpu"] / row["vseal_cpp_cpu"]
+    if row.get("base_mpps") and row["ovs_mpps"] is not None:
+        row["ovs_vs_base"] = row["ovs_mpps"] / row["base_mpps"]
+    return row
 
 
 def summarise(c, vs, base, err, drops=None):
@@ -1180,6 +1231,53 @@ def markdown(rows, path, header):
                         "%.0f%%" % (100 * r["others_busy"])))
 
 
+def markdown_ovs(rows, path):
+    """--ovs: a second table after the matrix, the cases OVS ran."""
+    with open(path, "a") as f:
+        f.write("\n### OVS-DPDK 3.1 as a third DUT (same ports, CPUs, rounds and windows)\n\n"
+                "OVS: private ovs-vswitchd-dpdk, PMD thread on the worker's CPU, br-int with "
+                "the vhost-user client ports and a vxlan port, br-phy with the uplink; "
+                "OpenFlow rules on in_port and dl_dst (test/perf/ovs_dut.py). cycles/pkt: "
+                "TSC busy = OVS's processing cycles / packets received "
+                "(dpif-netdev/pmd-stats-show); on CPU = the same x the PMD thread's CPU "
+                "share. ratio vseal/OVS: Mpps, and OVS's cycles on CPU / vseal's. busy: the share "
+                "of the polling loop's cycles that received frames; below about 0.9 the DUT "
+                "was not the limit (the generator was), and its Mpps says less than its "
+                "cycles.\n\n")
+        f.write("| case | vseal Mpps | OVS Mpps (min..max) | OVS loss | OVS cycles/pkt: TSC "
+                "busy / on CPU | vseal cycles/pkt on CPU | testpmd io Mpps | ratio vseal/OVS "
+                "Mpps (min..max) | ratio vseal/OVS cycles | OVS / testpmd io | busy: vseal / OVS "
+                "| OVS lookups: EMC / megaflow, passes per frame |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            if r.get("error") or (r.get("ovs_mpps") is None and not r.get("ovs_error")):
+                continue
+            if r.get("ovs_mpps") is None:
+                if not r["ovs_error"].startswith("OVS runs"):
+                    f.write("| %s | %s | not run: %s | | | | | | | | | |\n" % (
+                        r["case"], fmt(r.get("vseal_mpps"), ".3f"), r["ovs_error"]))
+                continue
+            f.write("| %s | %s | %s (%s..%s) | %s%% | %s / %s | %s | %s | **%s** (%s..%s) "
+                    "| **%s** | %s | %s / %s | %s / %s, %s |\n" % (
+                        r["case"] + (" (starved)" if r.get("unreliable") or
+                                     int(r.get("ovs_valid_windows", "2/").split("/")[0]) < 2
+                                     else ""),
+                        fmt(r.get("vseal_mpps"), ".3f"), fmt(r.get("ovs_mpps"), ".3f"),
+                        fmt(r.get("ovs_mpps_min"), ".3f"), fmt(r.get("ovs_mpps_max"), ".3f"),
+                        fmt(None if r.get("ovs_loss") is None else 100 * r["ovs_loss"], ".2f"),
+                        fmt(r.get("ovs_cycles_per_pkt"), ".0f"), fmt(r.get("ovs_cpp_cpu"), ".0f"),
+                        fmt(r.get("vseal_cpp_cpu"), ".0f"), fmt(r.get("base_mpps"), ".3f"),
+                        fmt(r.get("ratio_ovs"), ".2f"), fmt(r.get("ratio_ovs_min"), ".2f"),
+                        fmt(r.get("ratio_ovs_max"), ".2f"), fmt(r.get("ratio_ovs_cycles"), ".2f"),
+                        fmt(r.get("ovs_vs_base"), ".2f"),
+                        fmt(r.get("vseal_busy_share"), ".2f"), fmt(r.get("ovs_busy_share"), ".2f"),
+                        fmt(None if r.get("ovs_emc_share") is None else
+                            100 * r["ovs_emc_share"], ".0f") + "%",
+                        fmt(None if r.get("ovs_megaflow_share") is None else
+                            100 * r["ovs_megaflow_share"], ".0f") + "%",
+                        fmt(r.get("ovs_passes"), ".1f")))
+
+
 def machine_info():
     lines = []
     try:
@@ -1256,6 +1354,138 @@ def annotate(path, per):
             if ir / per >= 1.0:
                 out.append("%10.1f  %s" % (ir / per, m.group(2)[:120]))
     return out
+
+
+def read_pcap(path, keep=2000):
+    """(number of frames, the first keep frames) of a pcap file; a record cut short at the
+    end (a writer stopped while writing) is not counted."""
+    frames, n = [], 0
+    with open(path, "rb") as f:
+        hdr = f.read(24)
+        if len(hdr) < 24:
+            return 0, []
+        end = "<" if struct.unpack("<I", hdr[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+        while True:
+            rec = f.read(16)
+            if len(rec) < 16:
+                break
+            incl = struct.unpack(end + "IIII", rec)[2]
+            if n < keep:
+                data = f.read(incl)
+                if len(data) < incl:
+                    break
+                frames.append(data)
+            else:
+                f.seek(incl, os.SEEK_CUR)
+            n += 1
+    return n, frames
+
+
+def check_encap(frames, inner, src_mac):
+    """Problems found in frames the uplink sent for guest frames inner (a list): each must
+    be Ethernet/IPv4/UDP 4789/VXLAN with VNI 100 from our VTEP to VTEP 0, around one of
+    them unchanged; from src_mac if it is not None (vseal sends from the uplink device's
+    own MAC, which net_pcap makes up). Returns (problems, facts)."""
+    bad, sports, srcs = [], set(), set()
+    want_in = set(inner)
+    for i, fr in enumerate(frames):
+        why = None
+        if len(fr) < 50 + 14:
+            why = "%d bytes" % len(fr)
+        elif fr[0:6] != mac_bytes(vtep_mac(0)) or \
+                src_mac is not None and fr[6:12] != mac_bytes(src_mac):
+            why = "Ethernet %s -> %s" % (fr[6:12].hex(":"), fr[0:6].hex(":"))
+        elif fr[12:14] != b"\x08\x00" or fr[14] != 0x45 or fr[23] != 17:
+            why = "not IPv4/UDP"
+        elif fr[26:30] != ip_bytes(OUR_VTEP) or fr[30:34] != ip_bytes(vtep_ip(0)):
+            why = "IPv4 %s -> %s" % (".".join(map(str, fr[26:30])), ".".join(map(str, fr[30:34])))
+        elif ip_checksum(fr[14:34]) != 0:
+            why = "bad IPv4 header checksum"
+        elif struct.unpack("!H", fr[36:38])[0] != 4789:
+            why = "UDP destination port %d" % struct.unpack("!H", fr[36:38])[0]
+        elif struct.unpack("!H", fr[38:40])[0] != len(fr) - 34 or \
+                struct.unpack("!H", fr[16:18])[0] != len(fr) - 14:
+            why = "IPv4/UDP length"
+        elif fr[42] != 0x08 or struct.unpack("!I", fr[46:50])[0] >> 8 != VNI:
+            why = "VXLAN flags 0x%02x VNI %d" % (fr[42], struct.unpack("!I", fr[46:50])[0] >> 8)
+        elif fr[50:] not in want_in:
+            why = "inner frame differs from the guest's"
+        if why:
+            bad.append("frame %d: %s" % (i, why))
+        else:
+            sports.add(struct.unpack("!H", fr[34:36])[0])
+            srcs.add(fr[6:12].hex(":"))
+    facts = ["%d frames checked: outer %s -> %s, IPv4 %s -> %s, UDP -> 4789, VXLAN VNI %d, "
+             "inner frame = the guest's; %d UDP source ports for %d inner flows" % (
+                 len(frames), "/".join(sorted(srcs)) or "?", vtep_mac(0), OUR_VTEP,
+                 vtep_ip(0), VNI, len(sports), len(want_in))]
+    return bad, facts
+
+
+def check_decap(frames, inner):
+    bad = ["frame %d: not one of the inner frames (%d bytes)" % (i, len(fr))
+           for i, fr in enumerate(frames) if fr not in set(inner)]
+    return bad, ["%d frames checked: each is one of the %d inner frames the remote VTEP "
+                 "sent, unchanged" % (len(frames), len(inner))]
+
+
+def ovs_check(a, r):
+    """--ovs-check: encap and decap through OVS (and vseal, for comparison) with pcap files
+    at the receiving end: the uplink's tx_pcap for encap, the generator's guest port for
+    decap. Writes DIR/ovs-check.txt; returns 0 if every frame is what it must be."""
+    d = tempfile.mkdtemp(prefix="ovs-check.", dir=r.tmp)
+    lines, status = [], 0
+    r.check = True
+    try:
+        for path in ("encap", "decap"):
+            c = Case(path, flows=4)
+            for dut in ("vseal", "ovs"):
+                pcap = os.path.join(d, "%s-%s.pcap" % (path, dut))
+                if path == "encap":
+                    r.uplink_override, r.sink_pcap = "net_pcap90,tx_pcap=%s" % pcap, {}
+                    inner = r.guests(c)[0][1]
+                else:
+                    r.uplink_override, r.sink_pcap = None, {"vm1": pcap}
+                    inner = [udp_frame(REMOTE_MAC, GUEST_MAC[0], i, c.frame_len)
+                             for i in range(c.flows)]
+                got = {}
+                r.dut_errors = {}
+                try:
+                    r.run_case(c, [(0, dut)], lambda rnd, du, ws, use: got.__setitem__(du, ws))
+                except RuntimeError as e:
+                    r.dut_errors[dut] = str(e)
+                if dut in r.dut_errors or dut not in got:
+                    lines.append("%s %s: FAILED: %s" % (path, dut, r.dut_errors.get(dut)))
+                    status = 1
+                    continue
+                w = got[dut][0]
+                n, frames = read_pcap(pcap)
+                if path == "encap":
+                    bad, facts = check_encap(frames, inner, UPLINK_MAC if dut == "ovs" else None)
+                else:
+                    bad, facts = check_decap(frames, inner)
+                ok = n > 0 and not bad
+                status |= 0 if ok else 1
+                lines.append("%s %s: %s: %d frames in %s; %.2f Mpps offered, %.2f delivered "
+                             "in %.2f s while sampled" % (
+                                 path, dut, "OK" if ok else "FAILED", n,
+                                 os.path.basename(pcap), w["offered"] / w["seconds"] / 1e6,
+                                 w["delivered"] / w["seconds"] / 1e6, w["seconds"]))
+                lines += ["  " + x for x in facts + bad[:5]]
+                if frames:
+                    # The first frame, for the record (and for tshark -r on a kept copy).
+                    lines.append("  first frame: " + frames[0][:64].hex())
+                    first = os.path.join(a.out, "ovs-check-%s-%s.pcap" % (path, dut))
+                    write_pcap(first, frames[:16])
+                os.unlink(pcap)
+    finally:
+        r.check = False
+        r.uplink_override, r.sink_pcap, r.dut_errors = None, {}, {}
+        shutil.rmtree(d, ignore_errors=True)
+    with open(os.path.join(a.out, "ovs-check.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join("# ovs-check: " + x for x in lines), flush=True)
+    return status
 
 
 def profile_main(a, r, cases):
@@ -1351,7 +1581,22 @@ def main():
                     "for SECONDS of traffic per case and write DIR/profile-CASE.txt")
     ap.add_argument("--cache-sim", action="store_true",
                     help="with --profile: also simulate the caches (D1/LL misses per frame)")
+    ap.add_argument("--ovs", action="store_true",
+                    help="also run OVS-DPDK as a third DUT in the cases it supports "
+                    "(openvswitch-switch-dpdk; test/perf/ovs_dut.py)")
+    ap.add_argument("--ovs-vswitchd", default=ovs_dut.VSWITCHD_DPDK,
+                    help="the DPDK-enabled ovs-vswitchd (default %(default)s)")
+    ap.add_argument("--ovs-check", action="store_true",
+                    help="first check that OVS (and vseal) encapsulate and decapsulate as "
+                    "they must: pcap files at the receiving end, DIR/ovs-check.txt")
+    ap.add_argument("--duts", default=None, help="comma-separated DUTs to run (default: "
+                    "vseal,testpmd, and ovs with --ovs); fewer for a quicker look")
     a = ap.parse_args()
+    a.duts = (a.duts or "vseal,testpmd" + (",ovs" if a.ovs else "")).split(",")
+    if "ovs" in a.duts:
+        a.ovs = True
+    if a.ovs_check:
+        a.ovs = True
     a.windows = a.windows or (3 if a.quick else 5)
     a.window = a.window or (0.5 if a.quick else 0.5)
     a.rounds = a.rounds or (1 if a.quick else 2)
@@ -1369,6 +1614,11 @@ def main():
     if os.geteuid() != 0:
         print("run_matrix: run as root (hugepages, /var/run/dpdk)", file=sys.stderr)
         return 1
+    if a.ovs:
+        why = ovs_dut.missing(a.ovs_vswitchd)
+        if why is not None:
+            print("run_matrix: --ovs: %s" % why, file=sys.stderr)
+            return 1
     os.makedirs(a.out, exist_ok=True)
     info = machine_info()
     with open(os.path.join(a.out, "machine.txt"), "w") as f:
@@ -1377,12 +1627,16 @@ def main():
         f.write("windows: %d x %.1f s per run, %d run(s) of each DUT per case, warmup %.1f s\n"
                 % (a.windows, a.window, a.rounds, a.warmup))
     print("# " + "; ".join(info))
-    print("# %d cases, each: vseal and testpmd io on the same ports and CPUs, %d round(s), "
-          "%d windows of %.1f s per run" % (len(cases), a.rounds, a.windows, a.window))
+    print("# %d cases, each: vseal and testpmd io%s on the same ports and CPUs, %d round(s), "
+          "%d windows of %.1f s per run" % (len(cases), " (and OVS-DPDK where it can)"
+                                            if a.ovs else "", a.rounds, a.windows, a.window))
 
     r = Runner(a)
     if a.profile:
         return profile_main(a, r, cases)
+    check_status = 0
+    if a.ovs_check:
+        check_status = ovs_check(a, r)
     rows = []
     wf = open(os.path.join(a.out, "windows.csv"), "w", newline="")
     ww = csv.writer(wf)
@@ -1393,12 +1647,17 @@ def main():
     t_start = time.time()
     try:
         for i, c in enumerate(cases):
-            res, err = {"vseal": [], "testpmd": []}, None
-            # Rounds alternate which DUT goes first (ABBA...), so a load that drifts during
-            # the case weighs on both alike.
+            res, err = {"vseal": [], "testpmd": [], "ovs": []}, None
+            r.dut_errors = {}
+            ovs_skip = r.ovs_unsupported(c) if a.ovs else None
+            case_duts = [d for d in ("vseal", "testpmd") if d in a.duts]
+            if "ovs" in a.duts and ovs_skip is None:
+                case_duts.append("ovs")
+            # Rounds alternate which DUT goes first (ABBA..., with OVS ABC CBA...), so a
+            # load that drifts during the case weighs on all alike.
             order = []
             for rnd in range(a.rounds):
-                duts = ("vseal", "testpmd") if (i + rnd) % 2 == 0 else ("testpmd", "vseal")
+                duts = case_duts if (i + rnd) % 2 == 0 else case_duts[::-1]
                 order += [(rnd, dut) for dut in duts]
 
             def done(rnd, dut, ws, use):
@@ -1425,6 +1684,8 @@ def main():
                 err = str(e)
             row = summarise(c, res.get("vseal"), res.get("testpmd"), err, r.drops)
             row["others_busy"] = others
+            if a.ovs:
+                summarise_ovs(row, res.get("ovs"), ovs_skip or r.dut_errors.get("ovs"))
             rows.append(row)
             if err:
                 print("[%d/%d] %-34s NOT RUN: %s" % (i + 1, len(cases), c.name, err),
@@ -1448,10 +1709,25 @@ def main():
                           fmt(row.get("base_cpp_cpu"), ".0f"),
                           fmt(row.get("ratio"), ".2f"), fmt(row.get("ratio_cycles"), ".2f")),
                       flush=True)
+                if row.get("ovs_mpps") is not None:
+                    print("      %-30s OVS %s Mpps (%s..%s) loss %s%% %s/%s cyc/pkt | vseal/OVS "
+                          "%s, cycles %s" % (
+                              "", fmt(row.get("ovs_mpps"), "6.3f"),
+                              fmt(row.get("ovs_mpps_min"), ".3f"),
+                              fmt(row.get("ovs_mpps_max"), ".3f"),
+                              fmt(None if row.get("ovs_loss") is None else
+                                  100 * row["ovs_loss"], "5.2f"),
+                              fmt(row.get("ovs_cycles_per_pkt"), ".0f"),
+                              fmt(row.get("ovs_cpp_cpu"), ".0f"),
+                              fmt(row.get("ratio_ovs"), ".2f"),
+                              fmt(row.get("ratio_ovs_cycles"), ".2f")), flush=True)
+                elif a.ovs and not ovs_skip:
+                    print("      %-30s OVS: not run: %s" % ("", row.get("ovs_error")),
+                          flush=True)
     finally:
         wf.close()
         with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=FIELDS)
+            w = csv.DictWriter(f, fieldnames=FIELDS + (OVS_FIELDS if a.ovs else []))
             w.writeheader()
             for row in rows:
                 w.writerow({k: ("%.4f" % v if isinstance(v, float) else v)
@@ -1464,13 +1740,19 @@ def main():
                       time.strftime("%Y-%m-%d %H:%M"), "; ".join(info), load_end, a.rounds,
                       a.windows, a.window))
         markdown(rows, os.path.join(a.out, "results.md"), header)
+        if a.ovs:
+            markdown_ovs(rows, os.path.join(a.out, "results.md"))
         with open(os.path.join(a.out, "machine.txt"), "a") as f:
             f.write("loadavg at end: %s\nduration: %.0f s\n" % (load_end,
                                                                 time.time() - t_start))
         if not a.keep:
             shutil.rmtree(r.tmp, ignore_errors=True)
     print("# done in %.0f s: %s" % (time.time() - t_start, os.path.join(a.out, "results.md")))
-    return 1 if any(row.get("error") for row in rows) else 0
+    failed = any(row.get("error") for row in rows)
+    # With --ovs, an OVS run that failed in a case OVS supports fails the run too.
+    failed = failed or any(row.get("ovs_error") and not row["ovs_error"].startswith("OVS runs")
+                           for row in rows)
+    return 1 if failed or check_status else 0
 
 
 if __name__ == "__main__":
