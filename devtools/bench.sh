@@ -16,7 +16,8 @@
 #                  (about 2 minutes on a 2-CPU machine; the full run: 12 minutes when
 #                  nothing else runs, 40 while other processes keep the CPUs busy)
 #   --out DIR      results folder (default results/perf-YYYYmmdd-HHMMSS)
-#   --builddir DIR meson build directory (default build, or $VSEAL_BUILDDIR)
+#   --builddir DIR meson build directory (default build-perf, or $VSEAL_PERF_BUILDDIR): a
+#                  new one is set up as vseal ships, --buildtype=release -Db_lto=true
 #   --cases REGEX  only the matrix cases whose names match (run_matrix.py --list)
 #   --cpus A,B     the two CPUs the matrix uses (default 0,1)
 #   --wait-idle S  before each case wait up to S seconds for other processes to leave the
@@ -37,7 +38,7 @@ set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 command_line="$0 $*"
-builddir=${VSEAL_BUILDDIR:-build}
+builddir=${VSEAL_PERF_BUILDDIR:-build-perf}
 out=
 quick=
 cases=
@@ -140,8 +141,13 @@ vs_hugepages 1024
 
 cd "$src"
 if [ ! -f "$builddir/build.ninja" ]; then
-	meson setup "$builddir"
+	meson setup --buildtype=release -Db_lto=true "$builddir"
 fi
+buildinfo="$builddir: $(meson introspect --buildoptions "$builddir" |
+	/usr/bin/python3 -c 'import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print("buildtype %s, -O%s, lto %s" % (o["buildtype"], o["optimization"], o["b_lto"]))')"
+echo "bench: build $buildinfo"
 ninja -C "$builddir" app/vseal app/vseal-ctl test/perf/vs-perf
 vs_perf=$src/$builddir/test/perf/vs-perf
 
@@ -155,6 +161,7 @@ status=0
 	echo "loadavg at start: $(cat /proc/loadavg)"
 	echo "command: $command_line"
 	echo "vseal: $(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "build: $buildinfo"
 } > "$out/bench.txt"
 echo "bench: results in $out; loadavg $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
