@@ -305,6 +305,43 @@ frames_free(struct perf_frames *f)
 	f->m = NULL;
 }
 
+/*
+ * The functions measured, called through these: one call per frame (per burst for the
+ * lookups) whatever the build inlines (with -Db_lto=true the library functions would be
+ * inlined into the loops below), and a symbol test/perf/callgrind.sh can switch
+ * collection on for.
+ */
+static __rte_noinline uint16_t
+perf_src_port(const struct rte_mbuf *m)
+{
+	return vs_encap_src_port(m);
+}
+
+static __rte_noinline int
+perf_encap(struct rte_mbuf *m, const struct vs_encap_tmpl *t, uint32_t flags)
+{
+	return vs_encap(m, t, flags);
+}
+
+static __rte_noinline enum vs_decap_verdict
+perf_decap(struct rte_mbuf *m, rte_be32_t vtep_ip, uint16_t port, struct vs_decap_meta *meta)
+{
+	return vs_decap(m, vtep_ip, port, meta);
+}
+
+static __rte_noinline const struct vs_loc_entry *
+perf_lookup(const struct vs_table *t, const struct vs_loc_key *key)
+{
+	return vs_table_lookup(t, key);
+}
+
+static __rte_noinline void
+perf_lookup_bulk(const struct vs_table *t, const struct vs_loc_key **keys, unsigned int n,
+		const struct vs_loc_entry **out)
+{
+	vs_table_lookup_bulk(t, keys, n, out);
+}
+
 enum encap_kind { ENCAP, ENCAP_OL, ENCAP_SPORT };
 
 /* Time vs_encap() (or the source port hash) over f's frames, burst after burst. */
@@ -331,10 +368,10 @@ bench_encap(const char *name, struct perf_frames *f, const struct vs_encap_tmpl 
 		t0 = rte_rdtsc_precise();
 		if (kind == ENCAP_SPORT) {
 			for (i = 0; i < n; i++)
-				acc += vs_encap_src_port(b[i]);
+				acc += perf_src_port(b[i]);
 		} else {
 			for (i = 0; i < n; i++)
-				rc[i] = vs_encap(b[i], t, flags);
+				rc[i] = perf_encap(b[i], t, flags);
 		}
 		t1 = rte_rdtsc_precise();
 		samples[it] = t1 - t0;
@@ -388,7 +425,7 @@ bench_decap(const char *name, struct perf_frames *f, rte_be32_t vtep_ip, uint32_
 
 		t0 = rte_rdtsc_precise();
 		for (i = 0; i < n; i++)
-			v[i] = vs_decap(b[i], vtep_ip, PERF_VXLAN_PORT, &meta[i]);
+			v[i] = perf_decap(b[i], vtep_ip, PERF_VXLAN_PORT, &meta[i]);
 		t1 = rte_rdtsc_precise();
 		samples[it] = t1 - t0;
 
@@ -464,9 +501,9 @@ lookup_block(const struct vs_table *t, struct rte_rcu_qsbr *qsbr, uint32_t entri
 		t0 = rte_rdtsc_precise();
 		if (kind == LOOKUP_ONE) {
 			for (i = 0; i < n; i++)
-				out[i] = vs_table_lookup(t, kp[i]);
+				out[i] = perf_lookup(t, kp[i]);
 		} else {
-			vs_table_lookup_bulk(t, kp, n, out);
+			perf_lookup_bulk(t, kp, n, out);
 		}
 		/* A worker reads where the frame goes: the entry's cache line counts. */
 		for (i = 0; i < n; i++)
