@@ -36,11 +36,16 @@ NA1=${OV_ID}-a1
 ov_guests_tap main "a1,$OV_TMP/a1.sock,$MA1,$NA1,10.62.0.1/24" || exit 1
 ov_check "guest connected" ov_wait_connected A a1
 
-ip netns exec "$K" tshark -i "${OV_ID}wk0" -f "udp port 4789" -a duration:6 -c 20 -n -T fields \
+# tshark stops after 20 packets (or 60 s); the pings start once it says it captures: on a
+# busy machine its start alone can take longer than a fixed sleep.
+ip netns exec "$K" tshark -i "${OV_ID}wk0" -f "udp port 4789" -a duration:60 -c 20 -n -T fields \
 	-E occurrence=f -e vxlan.vni -e udp.dstport -e udp.srcport -e udp.checksum -e vxlan.flags -e ip.src \
 	>"$OV_TMP/tshark.txt" 2>"$OV_TMP/tshark.err" &
 tsh=$!
-sleep 2
+for _ in $(seq 200); do
+	grep -q '^Capturing on' "$OV_TMP/tshark.err" && break
+	sleep 0.1
+done
 ov_check "ping vseal guest -> kernel vxlan100 address" ov_ping "$NA1" 10.62.0.5 10
 ov_check "ping kernel vxlan100 -> vseal guest" ov_ping "$K" 10.62.0.1 10
 wait $tsh
