@@ -29,6 +29,7 @@
 #include "vs_cksum.h"
 #include "vs_decap.h"
 #include "vs_drop.h"
+#include "vs_eal_files.h"
 #include "vs_encap.h"
 #include "vs_frag.h"
 #include "vs_offload.h"
@@ -39,6 +40,8 @@
 #define NB_BIG 4
 #define SEG_ROOM 2048
 #define BIG_ROOM (UINT16_MAX - RTE_PKTMBUF_HEADROOM)
+
+static struct vs_eal_files eal_files;
 
 static struct rte_mempool *pool;	/* 2 KB mbufs, as vhost and PMDs deliver */
 static struct rte_mempool *ind_pool;	/* data room 0, for indirect mbufs */
@@ -1582,6 +1585,7 @@ main(void)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
+	vs_eal_files_save(&eal_files);
 	pool = rte_pktmbuf_pool_create("vs_offload_test", NB_MBUF, 0, 0,
 		SEG_ROOM + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
 	ind_pool = rte_pktmbuf_pool_create("vs_offload_ind", NB_IND, 0, 0, 0, SOCKET_ID_ANY);
@@ -1608,6 +1612,8 @@ main(void)
 	rte_mempool_free(ind_pool);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
+	/* EAL leaves its runtime directory (and hugepage files) behind. */
+	vs_eal_files_remove(&eal_files);
 	return failures == 0 ? 0 : 1;
 err:
 	CU_cleanup_registry();

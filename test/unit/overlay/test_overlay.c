@@ -24,11 +24,14 @@
 
 #include "vs_decap.h"
 #include "vs_drop.h"
+#include "vs_eal_files.h"
 #include "vs_encap.h"
 #include "vs_vxlan.h"
 
 #define NB_MBUF 511
 #define SEG_ROOM 2048	/* data room of each mbuf, after the headroom */
+
+static struct vs_eal_files eal_files;
 
 static struct rte_mempool *pool;
 
@@ -1030,6 +1033,7 @@ main(void)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
+	vs_eal_files_save(&eal_files);
 	pool = rte_pktmbuf_pool_create("vs_overlay_test", NB_MBUF, 0, 0,
 		SEG_ROOM + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
 	if (pool == NULL) {
@@ -1051,6 +1055,8 @@ main(void)
 	CU_cleanup_registry();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
+	/* EAL leaves its runtime directory (and hugepage files) behind. */
+	vs_eal_files_remove(&eal_files);
 	return failures == 0 ? 0 : 1;
 err:
 	CU_cleanup_registry();

@@ -23,12 +23,15 @@
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
+#include "vs_eal_files.h"
 #include "vs_table.h"
 
 #define QSBR_THREADS 4
 #define BULK 64               /* the most vs_table_lookup_bulk() takes */
 #define RACE_READER_ID 0
 #define STALL_READER_ID 3
+
+static struct vs_eal_files eal_files;
 
 static struct rte_rcu_qsbr *qsbr;
 static cpu_set_t all_cpus;      /* before EAL pins this thread to lcore 0 */
@@ -820,6 +823,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	vs_eal_files_save(&eal_files);
 	sz = rte_rcu_qsbr_get_memsize(QSBR_THREADS);
 	qsbr = rte_zmalloc("test_qsbr", sz, RTE_CACHE_LINE_SIZE);
 	if (qsbr == NULL || rte_rcu_qsbr_init(qsbr, QSBR_THREADS) != 0) {
@@ -841,5 +845,7 @@ main(int argc, char **argv)
 	CU_cleanup_registry();
 	rte_free(qsbr);
 	rte_eal_cleanup();
+	/* EAL leaves its runtime directory (and hugepage files) behind. */
+	vs_eal_files_remove(&eal_files);
 	return failed == 0 ? 0 : 1;
 }
