@@ -73,18 +73,27 @@ ov_check() {
 	fi
 }
 
+# ov_usr1 PIDVAR LOG PATTERN: SIGUSR1 to the process whose PID is in variable PIDVAR, then
+# wait (up to 5 s) until LOG has one more line matching PATTERN than before. Prints how many
+# there were before, so a caller can find the new dump.
+ov_usr1() {
+	local pidvar=$1 log=$2 pat=$3 n
+	n=$(grep -c -- "$pat" "$log")
+	kill -USR1 "${!pidvar}"
+	for _ in $(seq 100); do
+		[ "$(grep -c -- "$pat" "$log")" -gt "$n" ] && break
+		sleep 0.05
+	done
+	echo "$n"
+}
+
 # ov_gemu_field EMU GUEST DIRECTION FIELD: a counter from the SIGUSR1 dump of the guest
 # emulator started as EMU (its log $OV_TMP/gemu-EMU.log), e.g. for the line
 # "port->tap: 11821 frames, 764828510 bytes, 11768 gso; checksums: 11806 partial, 0 valid"
 # DIRECTION is port->tap and FIELD frames, bytes, gso or partial. 0 when absent.
 ov_gemu_field() {
-	local pidvar=OV_PID_gemu_$1 log=$OV_TMP/gemu-$1.log n c
-	n=$(grep -c '^guest ' "$log")
-	kill -USR1 "${!pidvar}"
-	for _ in $(seq 50); do
-		[ "$(grep -c '^guest ' "$log")" -gt "$n" ] && break
-		sleep 0.1
-	done
+	local log=$OV_TMP/gemu-$1.log c
+	ov_usr1 "OV_PID_gemu_$1" "$log" '^guest ' >/dev/null
 	# The dump is one block per guest: wait until it stops growing.
 	for _ in $(seq 20); do
 		c=$(wc -l <"$log")
@@ -297,13 +306,8 @@ ov_wait_connected() {
 
 # ov_stats NAME: ask vseal NAME for its counters (SIGUSR1); prints the newest dump.
 ov_stats() {
-	local pidvar=OV_PID_$1 log=$OV_TMP/$1.log n
-	n=$(grep -c '^mbufs in-use' "$log")
-	kill -USR1 "${!pidvar}"
-	for _ in $(seq 50); do
-		[ "$(grep -c '^mbufs in-use' "$log")" -gt "$n" ] && break
-		sleep 0.05
-	done
+	local log=$OV_TMP/$1.log n
+	n=$(ov_usr1 "OV_PID_$1" "$log" '^mbufs in-use')
 	awk -v n="$n" '/^port uplink /{d++} d>n' "$log"
 }
 

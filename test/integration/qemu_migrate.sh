@@ -329,8 +329,8 @@ for ann in $ANNOUNCE; do
 		fi
 		# The test proper does A -> B -> A with one guest; measurements go on where they were.
 		[ "$MEASURE" -gt 0 ] || done_hops=0
-		todo=$((HOPS - done_hops))
-		ov_log "=== guest_announce=$ann: boot on host A, then $todo hops (guest $attempt)"
+		hops_left=$((HOPS - done_hops))
+		ov_log "=== guest_announce=$ann: boot on host A, then $hops_left hops (guest $attempt)"
 		cur=vm$n.$attempt-0 ch=A
 		qm_start "$cur" "$OV_TMP/vm-A.sock" client $M $IPM/24 label=vm announce="$ann"
 		ov_check "guest boots on host A (announce $ann)" qm_wait_ready "$cur" ||
@@ -346,7 +346,7 @@ for ann in $ANNOUNCE; do
 		ping_t0=$EPOCHREALTIME
 		sleep 1
 		rc=0
-		for i in $(seq "$todo"); do
+		for i in $(seq "$hops_left"); do
 			HOPNO=$((HOPNO + 1))
 			nh=B
 			[ $ch = B ] && nh=A
@@ -386,13 +386,13 @@ for ann in $ANNOUNCE; do
 		if [ "${lost:-0}" -gt 0 ]; then
 			for h in A B; do ov_stats $h | grep '^drop' | sed "s/^/    host $h: /"; done
 		fi
-		GUEST_LOSS+=("$ann: $sent sent, $answered answered, $lost lost ($losthop during a switch, $loststop in flight at a stop), over $todo hops")
+		GUEST_LOSS+=("$ann: $sent sent, $answered answered, $lost lost ($losthop during a switch, $loststop in flight at a stop), over $hops_left hops")
 		ov_check "announce $ann: the guest's ping loop answered throughout ($sent sent, > 20)" \
 			[ "${sent:-0}" -gt 20 ]
-		ov_check "announce $ann: 0 pings of the guest's loop lost during the $todo switches" \
+		ov_check "announce $ann: 0 pings of the guest's loop lost during the $hops_left switches" \
 			[ "${losthop:-1}" -eq 0 ]
-		ov_check "announce $ann: at most one ping in flight lost per stop ($loststop in $todo hops)" \
-			[ "${loststop:-99}" -le "$todo" ]
+		ov_check "announce $ann: at most one ping in flight lost per stop ($loststop in $hops_left hops)" \
+			[ "${loststop:-99}" -le "$hops_left" ]
 		ov_check "announce $ann: at most 5% of the guest's pings lost at all (a busy machine stalls)" \
 			[ $((${lost:-999} * 20)) -le "${sent:-0}" ]
 		ov_check "announce $ann: guest still reaches the peer after the last hop" \
