@@ -131,6 +131,7 @@ struct vs_worker_stats {
 /** Per-destination-port transmit buffer of one worker. */
 struct vs_txbuf {
 	uint16_t len;
+	bool listed;                           /**< in vs_worker.dirty until the loop's flush */
 	struct rte_mbuf *pkts[VS_BURST * 2];
 };
 
@@ -153,7 +154,8 @@ struct vs_worker {
 	struct rte_gso_ctx gso_ctx;            /**< software segmentation towards the uplink */
 	struct vs_reasm *reasm;                /**< outer IPv4 reassembly (fragment mode) */
 	uint16_t ip_id;                        /**< outer IPv4 ID for fragmented packets */
-	uint16_t nb_dirty;                     /**< ports whose txbuf holds frames */
+	uint16_t nb_dirty;                     /**< ports queued to since the last flush,
+	                                        *   each once (txbuf.listed) */
 	uint16_t dirty[VS_MAX_PORTS];
 	struct vs_txbuf txbuf[VS_MAX_PORTS];
 	struct vs_worker_stats stats;

@@ -210,7 +210,9 @@ vs_worker_to_remote_burst(struct vs_worker *w, uint16_t in_port, const struct vs
 {
 	const struct vs_encap_tmpl *t = NULL;
 	struct vs_dp *dp = w->dp;
-	uint16_t i;
+	struct rte_mbuf *out[VS_BURST];
+	uint32_t max_inner;
+	uint16_t i, nb_out = 0;
 
 	if (likely(e->vtep != VS_LOC_VTEP_NONE))
 		t = __atomic_load_n(&dp->vteps[e->vtep].tmpl, __ATOMIC_ACQUIRE);
@@ -219,23 +221,23 @@ vs_worker_to_remote_burst(struct vs_worker *w, uint16_t in_port, const struct vs
 			drop(w, in_port, VS_DROP_VTEP_UNRESOLVED, pkts[i]);
 		return;
 	}
+	/* The common case, inlined (vs_encap_fast()): the uplink is up, the frame fits and
+	 * needs nothing finished or cut. Anything else goes the general way. */
+	if (unlikely(!__atomic_load_n(&dp->ports[VS_PORT_UPLINK].up, __ATOMIC_RELAXED))) {
+		for (i = 0; i < n; i++)
+			remote_send(w, in_port, vni, t, pkts[i]);
+		return;
+	}
+	max_inner = (uint32_t)dp->uplink_mtu - VS_VXLAN_OUTER_L3_LEN - VS_VXLAN_UDP_VXLAN_LEN;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		/* The common case: nothing to finish or cut, room in front. vs_encap leaves m
-		 * untouched when it refuses, so the general path can take over. */
-		if (likely(!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK |
-				RTE_MBUF_F_TX_IP_CKSUM)) && fits(dp, m) &&
-				vs_encap(m, t, 0) == 0)) {
-			rte_pktmbuf_mtod(m, struct vs_vxlan_outer *)->vxlan.vni_rsvd =
-				vni->vni_field;
-			vs_worker_send(w, VS_PORT_UPLINK, m);
-		} else {
+		if (likely(vs_encap_fast(m, t, vni->vni_field, max_inner)))
+			out[nb_out++] = m;
+		else
 			remote_send(w, in_port, vni, t, m);
-		}
 	}
+	vs_worker_queue_bulk(w, VS_PORT_UPLINK, out, nb_out);
 }
 
 void

@@ -8,13 +8,15 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include "vs_dp.h"
@@ -55,17 +57,11 @@ vs_worker_flush(struct vs_worker *w, uint16_t port)
 void
 vs_worker_send(struct vs_worker *w, uint16_t port, struct rte_mbuf *m)
 {
-	struct vs_txbuf *tb = &w->txbuf[port];
-
 	if (unlikely(!__atomic_load_n(&w->dp->ports[port].up, __ATOMIC_RELAXED))) {
 		drop(w, port, VS_DROP_DEST_DOWN, m);
 		return;
 	}
-	if (tb->len == 0)
-		w->dirty[w->nb_dirty++] = port;
-	tb->pkts[tb->len++] = m;
-	if (unlikely(tb->len == RTE_DIM(tb->pkts)))
-		vs_worker_flush(w, port);
+	vs_worker_queue(w, port, m);
 }
 
 static inline void
@@ -73,8 +69,10 @@ flush_all(struct vs_worker *w)
 {
 	uint16_t i;
 
-	for (i = 0; i < w->nb_dirty; i++)
+	for (i = 0; i < w->nb_dirty; i++) {
 		vs_worker_flush(w, w->dirty[i]);
+		w->txbuf[w->dirty[i]].listed = false;
+	}
 	w->nb_dirty = 0;
 }
 
@@ -131,6 +129,16 @@ vs_worker_flood_local_quiet(struct vs_worker *w, uint16_t in_port,
 	flood_local(w, in_port, vni, m, false);
 }
 
+/* The 6 bytes of a MAC address at p as the low 48 bits of a word (8 bytes are read). */
+static inline uint64_t
+mac48(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_le_to_cpu_64(v) & RTE_LEN2MASK(48, uint64_t);
+}
+
 /* Frames a guest sent: anti-spoofing, VLAN and runt checks, then one bulk lookup of the
  * unicast destinations; a run of frames to one destination is looked up once. */
 static void
@@ -138,77 +146,86 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 {
 	const struct vs_dp_vni *vni = &w->dp->vnis[in->vni_idx];
 	const uint16_t in_idx = in->port.idx;
+	const uint32_t max_len = (uint32_t)in->port.mtu + RTE_ETHER_HDR_LEN;
 	struct vs_loc_key keys[VS_BURST];
 	const struct vs_loc_key *kp[VS_BURST];
 	const struct vs_loc_entry *res[VS_BURST];
 	struct rte_mbuf *uni[VS_BURST];
-	uint8_t slot[VS_BURST];
-	uint16_t nb_uni = 0, nb_keys = 0, i;
+	uint16_t end[VS_BURST];
+	uint64_t own = 0, last_dst = 0;
+	uint16_t nb_uni = 0, nb_keys = 0, i, k;
 
+	memcpy(&own, &in->port.mac, RTE_ETHER_ADDR_LEN);
+	own = rte_le_to_cpu_64(own);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eth;
+		const uint8_t *eth;
+		uint64_t dst;
+		rte_be16_t type;
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (unlikely(m->data_len < sizeof(struct rte_ether_hdr))) {
 			drop(w, in_idx, VS_DROP_RUNT, m);
 			continue;
 		}
-		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (unlikely(!rte_is_same_ether_addr(&eth->src_addr, &in->port.mac))) {
+		eth = rte_pktmbuf_mtod(m, const uint8_t *);
+		if (unlikely(mac48(eth + RTE_ETHER_ADDR_LEN) != own)) {
 			drop(w, in_idx, VS_DROP_GUEST_SPOOF, m);
 			continue;
 		}
-		if (unlikely(m->pkt_len > (uint32_t)in->port.mtu + RTE_ETHER_HDR_LEN &&
-				!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))) {
+		if (unlikely(m->pkt_len > max_len && !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))) {
 			drop(w, in_idx, VS_DROP_TOO_BIG, m);
 			continue;
 		}
-		if (unlikely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
-				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ1))) {
+		memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+		if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+				(type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+				 type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+				 type == RTE_BE16(RTE_ETHER_TYPE_QINQ1)))) {
 			drop(w, in_idx, VS_DROP_GUEST_VLAN, m);
 			continue;
 		}
-		if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+		if (eth[0] & RTE_ETHER_GROUP_ADDR) {	/* broadcast or multicast */
 			vs_worker_flood_bum(w, in_idx, vni, m);
 			continue;
 		}
 		/* Last-key cache: a run of frames to one MAC shares one lookup. */
-		if (nb_keys == 0 || !rte_is_same_ether_addr(&eth->dst_addr,
-				&keys[nb_keys - 1].mac)) {
-			vs_loc_key_make(&keys[nb_keys], vni->vni, &eth->dst_addr);
+		dst = mac48(eth);
+		if (nb_keys == 0 || dst != last_dst) {
+			if (nb_keys != 0)
+				end[nb_keys - 1] = nb_uni;
+			vs_loc_key_make(&keys[nb_keys], vni->vni,
+				(const struct rte_ether_addr *)eth);
 			kp[nb_keys] = &keys[nb_keys];
 			nb_keys++;
+			last_dst = dst;
 		}
-		slot[nb_uni] = (uint8_t)(nb_keys - 1);
 		uni[nb_uni++] = m;
 	}
 	if (nb_uni == 0)
 		return;
+	end[nb_keys - 1] = nb_uni;
 	vs_table_lookup_bulk(w->dp->table, kp, nb_keys, res);
-	for (i = 0; i < nb_uni; i++) {
-		const struct vs_loc_entry *e = res[slot[i]];
-		struct rte_mbuf *m = uni[i];
+	/* Key k's frames are uni[end[k - 1] .. end[k] - 1]: a run to one destination. */
+	for (k = 0, i = 0; k < nb_keys; k++) {
+		const struct vs_loc_entry *e = res[k];
 
-		if (e == NULL)
-			vs_worker_flood_bum(w, in_idx, vni, m);   /* unknown unicast */
-		else if (e->port != VS_LOC_PORT_NONE) {
-			if (unlikely(e->port == in_idx))
-				drop(w, in_idx, VS_DROP_HAIRPIN, m);
-			else if (unlikely(!local_ol_ok(&w->dp->ports[e->port], m)))
-				drop(w, e->port, VS_DROP_GUEST_NO_TSO, m);
-			else
-				vs_worker_send(w, e->port, m);
+		if (e == NULL) {
+			for (; i < end[k]; i++)
+				vs_worker_flood_bum(w, in_idx, vni, uni[i]);   /* unknown unicast */
+		} else if (e->port == VS_LOC_PORT_NONE) {
+			vs_worker_to_remote_burst(w, in_idx, vni, e, &uni[i], end[k] - i);
+			i = end[k];
 		} else {
-			/* A run of frames to this remote location: one call. */
-			uint16_t j = i + 1;
+			for (; i < end[k]; i++) {
+				struct rte_mbuf *m = uni[i];
 
-			while (j < nb_uni && slot[j] == slot[i])
-				j++;
-			vs_worker_to_remote_burst(w, in_idx, vni, e, &uni[i], j - i);
-			i = j - 1;
+				if (unlikely(e->port == in_idx))
+					drop(w, in_idx, VS_DROP_HAIRPIN, m);
+				else if (unlikely(!local_ol_ok(&w->dp->ports[e->port], m)))
+					drop(w, e->port, VS_DROP_GUEST_NO_TSO, m);
+				else
+					vs_worker_send(w, e->port, m);
+			}
 		}
 	}
 }

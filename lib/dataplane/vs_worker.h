@@ -9,6 +9,8 @@
 #ifndef VS_WORKER_H
 #define VS_WORKER_H
 
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
 #include <rte_mbuf.h>
 
 #include "vs_dp.h"
@@ -18,6 +20,44 @@ void vs_worker_send(struct vs_worker *w, uint16_t port, struct rte_mbuf *m);
 
 /** Transmit (or hand over) what is queued for port now. */
 void vs_worker_flush(struct vs_worker *w, uint16_t port);
+
+/** vs_worker_send() for a caller that has checked that port is up. */
+static inline void
+vs_worker_queue(struct vs_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct vs_txbuf *tb = &w->txbuf[port];
+
+	/* Listed once however often a full buffer is flushed early: dirty[] cannot overflow. */
+	if (!tb->listed) {
+		tb->listed = true;
+		w->dirty[w->nb_dirty++] = port;
+	}
+	tb->pkts[tb->len++] = m;
+	if (unlikely(tb->len == RTE_DIM(tb->pkts)))
+		vs_worker_flush(w, port);
+}
+
+/** vs_worker_queue() of n frames (n <= VS_BURST * 2); in order after what is queued. */
+static inline void
+vs_worker_queue_bulk(struct vs_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vs_txbuf *tb = &w->txbuf[port];
+	uint16_t len = tb->len, i;
+
+	if (n == 0)
+		return;
+	if (!tb->listed) {
+		tb->listed = true;
+		w->dirty[w->nb_dirty++] = port;
+	}
+	if (len + n > RTE_DIM(tb->pkts)) {
+		vs_worker_flush(w, port);
+		len = 0;
+	}
+	for (i = 0; i < n; i++)
+		tb->pkts[len + i] = pkts[i];
+	tb->len = (uint16_t)(len + n);
+}
 
 /** Copy m to every other connected local guest of vni (by reference, not by copy). */
 void vs_worker_flood_local(struct vs_worker *w, uint16_t in_port, const struct vs_dp_vni *vni,

@@ -11,12 +11,8 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_memcpy.h>
 
 #include "vs_encap.h"
-
-/* Any fixed value: only needs to be the same on every worker. */
-#define VS_SPORT_SEED 0x5ea1c0deu
 
 _Static_assert((VS_ENCAP_SPORT_RANGE & (VS_ENCAP_SPORT_RANGE - 1)) == 0,
 	"source port range is a power of two");
@@ -57,26 +53,6 @@ vs_encap_tmpl_build(struct vs_encap_tmpl *t, const struct rte_ether_addr *src_ma
 	h->vxlan.vni_rsvd = rte_cpu_to_be_32((vni & VS_VXLAN_VNI_MAX) << 8);
 }
 
-/* The 14 bits of the port from the CRC of the fields hashed. */
-static inline uint16_t
-vs_sport_finish(uint32_t h)
-{
-	/*
-	 * CRC32 is linear over GF(2): flows that differ in structured ways would get structured
-	 * ports. A multiply-xorshift finaliser (MurmurHash3's constants) spreads every input
-	 * bit over the 14 bits the port keeps.
-	 */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return (uint16_t)(VS_ENCAP_SPORT_MIN + (h & (VS_ENCAP_SPORT_RANGE - 1)));
-}
-
-/* Bytes of a plain TCP/UDP over IPv4 frame the fast path reads: up to the two ports. */
-#define VS_SPORT_FLAT_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + 4)
-
 uint16_t
 vs_encap_src_port(const struct rte_mbuf *m)
 {
@@ -91,40 +67,11 @@ vs_encap_src_port(const struct rte_mbuf *m)
 	uint32_t l4_off = 0;
 	uint32_t ports_val;
 	uint32_t h = VS_SPORT_SEED;
+	uint16_t flat = vs_encap_src_port_flat(m);
 	uint8_t proto;
 
-	/*
-	 * The common frame, flat: IPv4 without options, not a fragment, TCP or UDP, its ports in
-	 * the first segment. The same CRC steps as below (rte_hash_crc() of 12 bytes is one
-	 * 8-byte and one 4-byte step, of 8 bytes one 8-byte step), without the reads' copies
-	 * and the generic loops: the same port for the same flow whatever path computes it.
-	 */
-	if (likely(m->data_len >= VS_SPORT_FLAT_LEN)) {
-		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
-		uint64_t w64;
-		uint32_t w32;
-
-		eth = (const struct rte_ether_hdr *)p;
-		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-				ip->version_ihl == RTE_IPV4_VHL_DEF &&
-				(ip->next_proto_id == IPPROTO_TCP ||
-				 ip->next_proto_id == IPPROTO_UDP) &&
-				(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-					RTE_IPV4_HDR_OFFSET_MASK)) == 0) {
-			memcpy(&w64, p, sizeof(w64));
-			h = rte_hash_crc_8byte(w64, h);
-			memcpy(&w32, p + 8, sizeof(w32));
-			h = rte_hash_crc_4byte(w32, h);
-			memcpy(&w64, &ip->src_addr, sizeof(w64));
-			h = rte_hash_crc_8byte(w64, h);
-			h = rte_hash_crc_1byte(ip->next_proto_id, h);
-			memcpy(&w32, ip + 1, sizeof(w32));
-			h = rte_hash_crc_4byte(w32, h);
-			return vs_sport_finish(h);
-		}
-	}
-
+	if (likely(flat != 0))
+		return flat;
 	eth = rte_pktmbuf_read(m, 0, sizeof(*eth), &eth_buf);
 	if (eth == NULL)
 		return VS_ENCAP_SPORT_MIN;
@@ -183,21 +130,6 @@ vs_headroom_private(const struct rte_mbuf *m)
 	return true;
 }
 
-/*
- * One's complement add of a 16-bit value (both in network order, as loaded from the packet)
- * to a header checksum (RFC 1624 style: ~(~C + m)).
- */
-static inline rte_be16_t
-vs_cksum_add16(rte_be16_t cksum, rte_be16_t add)
-{
-	uint32_t s = (uint16_t)~cksum;
-
-	s += add;
-	/* At most 0x1fffe: one end-around carry gives 16 bits. */
-	s = (s & 0xffff) + (s >> 16);
-	return (rte_be16_t)~s;
-}
-
 int
 vs_encap(struct rte_mbuf *m, const struct vs_encap_tmpl *t, uint32_t flags)
 {
@@ -205,7 +137,6 @@ vs_encap(struct rte_mbuf *m, const struct vs_encap_tmpl *t, uint32_t flags)
 	uint32_t inner_len = rte_pktmbuf_pkt_len(m);
 	uint16_t inner_l2;
 	uint16_t sport;
-	rte_be16_t ip_len;
 
 	if (unlikely(inner_len > VS_ENCAP_INNER_MAX))
 		return -EMSGSIZE;
@@ -221,19 +152,9 @@ vs_encap(struct rte_mbuf *m, const struct vs_encap_tmpl *t, uint32_t flags)
 	h = (struct vs_vxlan_outer *)rte_pktmbuf_prepend(m, VS_VXLAN_OUTER_LEN);
 	if (unlikely(h == NULL))
 		return -ENOSPC;
-	rte_memcpy(h, &t->hdr, sizeof(*h));
-
-	ip_len = rte_cpu_to_be_16((uint16_t)(inner_len + VS_VXLAN_OUTER_L3_LEN +
-		VS_VXLAN_UDP_VXLAN_LEN));
-	h->ip.total_length = ip_len;
-	h->udp.src_port = rte_cpu_to_be_16(sport);
-	h->udp.dgram_len = rte_cpu_to_be_16((uint16_t)(inner_len + VS_VXLAN_UDP_VXLAN_LEN));
-
+	vs_encap_hdr_write(h, t, inner_len, sport);
 	if (flags & VS_ENCAP_F_OL_OUTER_CKSUM)
 		h->ip.hdr_checksum = 0;
-	else
-		/* The template's checksum covers total length 0: add the real one. */
-		h->ip.hdr_checksum = vs_cksum_add16(t->hdr.ip.hdr_checksum, ip_len);
 
 	if (flags & (VS_ENCAP_F_OL_TUNNEL | VS_ENCAP_F_OL_OUTER_CKSUM)) {
 		m->outer_l2_len = VS_VXLAN_OUTER_L2_LEN;

@@ -17,16 +17,24 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#if defined(RTE_ARCH_X86) && defined(__SSE4_2__)
+#include <nmmintrin.h>
+#endif
 
 #include "vs_vxlan.h"
 
 /** First UDP source port used for VXLAN (RFC 7348: dynamic/private range 49152-65535). */
 #define VS_ENCAP_SPORT_MIN 49152
-/** Number of UDP source ports used (49152..65535). */
+/** Number of UDP source ports used (49152..65535): 2^14. */
 #define VS_ENCAP_SPORT_RANGE 16384
 
 /** Largest inner frame whose outer IPv4 total length still fits 16 bits: 65535 - 36. */
@@ -93,6 +101,163 @@ void vs_encap_tmpl_build(struct vs_encap_tmpl *t, const struct rte_ether_addr *s
  *   Port in host order.
  */
 uint16_t vs_encap_src_port(const struct rte_mbuf *m);
+
+/* ---- the data path's inline fast path (vs_encap() and the worker's loop share it) ---- */
+
+/*
+ * One CRC32-C step, the value rte_hash_crc_8byte(), _4byte() and _1byte() return. DPDK on
+ * x86 is built for SSE 4.2 (Debian: -march=corei7; EAL refuses a CPU without it), so the
+ * instruction is used directly rather than through rte_hash_crc's per-step check of the
+ * algorithm chosen at run time: the same result, three instructions less per step.
+ */
+#if defined(RTE_ARCH_X86) && defined(__SSE4_2__)
+#define vs_crc_u64(v, h) ((uint32_t)_mm_crc32_u64((h), (v)))
+#define vs_crc_u32(v, h) _mm_crc32_u32((h), (v))
+#define vs_crc_u8(v, h) _mm_crc32_u8((h), (v))
+#else
+#define vs_crc_u64(v, h) rte_hash_crc_8byte((v), (h))
+#define vs_crc_u32(v, h) rte_hash_crc_4byte((v), (h))
+#define vs_crc_u8(v, h) rte_hash_crc_1byte((v), (h))
+#endif
+
+/** Seed of the source port hash: any fixed value, the same on every worker. */
+#define VS_SPORT_SEED 0x5ea1c0deu
+
+/** Bytes of a plain TCP/UDP over IPv4 frame the flat hash reads: up to the two ports. */
+#define VS_SPORT_FLAT_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + 4)
+
+/* The 14 bits of the port from the CRC of the fields hashed. */
+static inline uint16_t
+vs_sport_finish(uint32_t h)
+{
+	/*
+	 * CRC32 is linear over GF(2): flows that differ in structured ways would get structured
+	 * ports. A xorshift and a multiply (MurmurHash3's first constant) make the top 14 bits,
+	 * which the port keeps, depend on every input bit.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	return (uint16_t)(VS_ENCAP_SPORT_MIN + (h >> (32 - 14)));
+}
+
+/**
+ * vs_encap_src_port() of the common frame, flat: IPv4 without options, not a fragment, TCP
+ * or UDP, its ports in the first segment. Returns 0 for any other frame (vs_encap_src_port()
+ * then takes its general path). The CRC steps are the general path's (rte_hash_crc() of 12
+ * bytes is one 8-byte and one 4-byte step, of 8 bytes one 8-byte step), so a flow gets the
+ * same port whichever path computes it.
+ */
+static inline uint16_t
+vs_encap_src_port_flat(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	rte_be16_t type;
+	uint64_t w64;
+	uint32_t w32, h;
+
+	if (unlikely(m->data_len < VS_SPORT_FLAT_LEN))
+		return 0;
+	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+			ip->version_ihl != RTE_IPV4_VHL_DEF ||
+			(ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP) ||
+			(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+				RTE_IPV4_HDR_OFFSET_MASK)) != 0))
+		return 0;
+	memcpy(&w64, p, sizeof(w64));
+	h = vs_crc_u64(w64, VS_SPORT_SEED);
+	memcpy(&w32, p + 8, sizeof(w32));
+	h = vs_crc_u32(w32, h);
+	memcpy(&w64, &ip->src_addr, sizeof(w64));
+	h = vs_crc_u64(w64, h);
+	h = vs_crc_u8(ip->next_proto_id, h);
+	memcpy(&w32, ip + 1, sizeof(w32));
+	h = vs_crc_u32(w32, h);
+	return vs_sport_finish(h);
+}
+
+/* rte_cpu_to_be_16() of a variable: DPDK's x86 version is an asm statement the compiler
+ * cannot schedule or merge; the builtin compiles to one rol or movbe. */
+static inline rte_be16_t
+vs_htobe16(uint16_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (rte_be16_t)__builtin_bswap16(x);
+#else
+	return (rte_be16_t)x;
+#endif
+}
+
+/*
+ * One's complement add of a 16-bit value (both in network order, as loaded from the packet)
+ * to a header checksum (RFC 1624 style: ~(~C + m)).
+ */
+static inline rte_be16_t
+vs_cksum_add16(rte_be16_t cksum, rte_be16_t add)
+{
+	uint32_t s = (uint16_t)~cksum;
+
+	s += add;
+	/* At most 0x1fffe: one end-around carry gives 16 bits. */
+	s = (s & 0xffff) + (s >> 16);
+	return (rte_be16_t)~s;
+}
+
+/* Write t's headers at h for an inner frame of inner_len bytes, its IPv4 checksum in
+ * software. */
+static inline void
+vs_encap_hdr_write(struct vs_vxlan_outer *h, const struct vs_encap_tmpl *t, uint32_t inner_len,
+		uint16_t sport)
+{
+	const rte_be16_t ip_len = vs_htobe16((uint16_t)(inner_len + VS_VXLAN_OUTER_L3_LEN +
+		VS_VXLAN_UDP_VXLAN_LEN));
+
+	memcpy(h, &t->hdr, sizeof(*h));
+	h->ip.total_length = ip_len;
+	/* The template's checksum covers total length 0: add the real one. */
+	h->ip.hdr_checksum = vs_cksum_add16(t->hdr.ip.hdr_checksum, ip_len);
+	h->udp.src_port = vs_htobe16(sport);
+	h->udp.dgram_len = vs_htobe16((uint16_t)(inner_len + VS_VXLAN_UDP_VXLAN_LEN));
+}
+
+/** Offload requests and mbuf kinds vs_encap_fast() leaves to the general path. */
+#define VS_ENCAP_FAST_REFUSE (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK | \
+	RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)
+
+/**
+ * vs_encap(m, t, 0) and the VNI written, inlined for the worker's loop: the same bytes.
+ * Takes the common frame only: no TSO or checksum request, a direct mbuf with reference
+ * count 1, 50 bytes of headroom, at most max_inner bytes. For any other frame it returns
+ * false with m unchanged, and the caller takes the general path (finish, cut, vs_encap()).
+ *
+ * @param vni_field
+ *   The VXLAN header's VNI word (VNI << 8, network order).
+ * @param max_inner
+ *   Longest inner frame to take, at most VS_ENCAP_INNER_MAX: what fits the uplink's MTU.
+ */
+static inline bool
+vs_encap_fast(struct rte_mbuf *m, const struct vs_encap_tmpl *t, rte_be32_t vni_field,
+		uint32_t max_inner)
+{
+	const uint32_t inner_len = m->pkt_len;
+	struct vs_vxlan_outer *h;
+	uint16_t sport;
+
+	if (unlikely((m->ol_flags & VS_ENCAP_FAST_REFUSE) != 0 || inner_len > max_inner ||
+			m->data_off < VS_VXLAN_OUTER_LEN || rte_mbuf_refcnt_read(m) != 1))
+		return false;
+	sport = vs_encap_src_port_flat(m);
+	if (unlikely(sport == 0))
+		sport = vs_encap_src_port(m);
+	h = (struct vs_vxlan_outer *)(rte_pktmbuf_mtod(m, char *) - VS_VXLAN_OUTER_LEN);
+	m->data_off = (uint16_t)(m->data_off - VS_VXLAN_OUTER_LEN);
+	m->data_len = (uint16_t)(m->data_len + VS_VXLAN_OUTER_LEN);
+	m->pkt_len = inner_len + VS_VXLAN_OUTER_LEN;
+	vs_encap_hdr_write(h, t, inner_len, sport);
+	h->vxlan.vni_rsvd = vni_field;
+	return true;
+}
 
 /**
  * Encapsulate a guest frame for the uplink: prepend the template's 50 bytes into the first

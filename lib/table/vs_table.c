@@ -259,6 +259,11 @@ vs_table_lookup_bulk(const struct vs_table *t, const struct vs_loc_key **keys,
 	unsigned int done, i, m;
 	uint64_t hits;
 
+	/* One key (a burst to one destination): rte_hash's single lookup does less. */
+	if (n == 1) {
+		out[0] = vs_table_lookup(t, keys[0]);
+		return;
+	}
 	for (done = 0; done < n; done += m) {
 		m = RTE_MIN(n - done, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
 		for (i = 0; i < m; i++)

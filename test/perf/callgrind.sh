@@ -62,6 +62,7 @@ run() {
 # perf_decap.constprop.0).
 run encap 64 1000 perf_encap
 run encap 1518 1000 perf_encap
+run encap-fast 64 1000 perf_encap_fast
 run encap-sport 64 1000 perf_src_port
 run decap 64 1000 perf_decap
 run decap 1518 1000 perf_decap

@@ -998,6 +998,92 @@ test_roundtrip(void)
 
 /* --- main ----------------------------------------------------------------------------- */
 
+/*
+ * vs_encap_fast(), the worker's inlined path, against vs_encap() and the VNI written: the
+ * same bytes and lengths for every flow kind and size; and the frames it must leave to the
+ * general path come back unchanged.
+ */
+static void
+test_encap_fast(void)
+{
+	static const enum flow_kind kinds[] = {
+		FLOW_TCP4_SPORT, FLOW_IP4_SRC, FLOW_UDP6_DST, FLOW_L2_SRC,
+	};
+	const rte_be32_t vni_field = rte_cpu_to_be_32(0x123456 << 8);
+	struct vs_encap_tmpl t;
+	struct rte_mbuf *a, *b, *c;
+	uint8_t f[80];
+	unsigned int k;
+	uint32_t i, len;
+
+	build_tmpl1(&t);
+	for (k = 0; k < RTE_DIM(kinds); k++) {
+		for (i = 0; i < 64; i++) {
+			len = flow_frame(f, kinds[k], i);
+			/* Cut some: frames shorter than the flat hash reads take the general one. */
+			if (i % 8 == 7)
+				len = 14 + i % 30;
+			a = mbuf_from(f, len);
+			b = mbuf_from(f, len);
+			CU_ASSERT_FATAL(a != NULL && b != NULL);
+			CU_ASSERT_EQUAL(vs_encap(a, &t, 0), 0);
+			rte_pktmbuf_mtod(a, struct vs_vxlan_outer *)->vxlan.vni_rsvd = vni_field;
+			CU_ASSERT(vs_encap_fast(b, &t, vni_field, VS_ENCAP_INNER_MAX));
+			CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(b), rte_pktmbuf_pkt_len(a));
+			CU_ASSERT_EQUAL(rte_pktmbuf_data_len(b), rte_pktmbuf_data_len(a));
+			CU_ASSERT_EQUAL(b->data_off, a->data_off);
+			CU_ASSERT_EQUAL(b->ol_flags, a->ol_flags);
+			CU_ASSERT(memcmp(rte_pktmbuf_mtod(a, void *), rte_pktmbuf_mtod(b, void *),
+				rte_pktmbuf_pkt_len(a)) == 0);
+			rte_pktmbuf_free(a);
+			rte_pktmbuf_free(b);
+		}
+	}
+
+	/* Longer than max_inner, or any offload request: left alone. */
+	a = mbuf_from(inner60, sizeof(inner60));
+	CU_ASSERT_FATAL(a != NULL);
+	CU_ASSERT_FALSE(vs_encap_fast(a, &t, vni_field, sizeof(inner60) - 1));
+	CU_ASSERT(mbuf_is(a, inner60, sizeof(inner60)));
+	CU_ASSERT(vs_encap_fast(a, &t, vni_field, sizeof(inner60)));
+	rte_pktmbuf_free(a);
+	for (k = 0; k < 3; k++) {
+		static const uint64_t ol[] = {
+			RTE_MBUF_F_TX_TCP_SEG, RTE_MBUF_F_TX_UDP_CKSUM, RTE_MBUF_F_TX_IP_CKSUM,
+		};
+
+		a = mbuf_from(inner60, sizeof(inner60));
+		CU_ASSERT_FATAL(a != NULL);
+		a->ol_flags = ol[k];
+		CU_ASSERT_FALSE(vs_encap_fast(a, &t, vni_field, VS_ENCAP_INNER_MAX));
+		CU_ASSERT(mbuf_is(a, inner60, sizeof(inner60)));
+		rte_pktmbuf_free(a);
+	}
+	/* Less than 50 bytes of headroom. */
+	a = rte_pktmbuf_alloc(pool);
+	CU_ASSERT_FATAL(a != NULL);
+	a->data_off = VS_VXLAN_OUTER_LEN - 1;
+	memcpy(rte_pktmbuf_append(a, sizeof(inner60)), inner60, sizeof(inner60));
+	CU_ASSERT_FALSE(vs_encap_fast(a, &t, vni_field, VS_ENCAP_INNER_MAX));
+	CU_ASSERT(mbuf_is(a, inner60, sizeof(inner60)));
+	rte_pktmbuf_free(a);
+	/* Shared headroom: a clone, its original, a second reference. */
+	a = mbuf_from(inner60, sizeof(inner60));
+	CU_ASSERT_FATAL(a != NULL);
+	c = rte_pktmbuf_clone(a, pool);
+	CU_ASSERT_FATAL(c != NULL);
+	CU_ASSERT_FALSE(vs_encap_fast(c, &t, vni_field, VS_ENCAP_INNER_MAX));
+	CU_ASSERT_FALSE(vs_encap_fast(a, &t, vni_field, VS_ENCAP_INNER_MAX));
+	CU_ASSERT(mbuf_is(c, inner60, sizeof(inner60)));
+	rte_pktmbuf_free(c);
+	rte_mbuf_refcnt_update(a, 1);
+	CU_ASSERT_FALSE(vs_encap_fast(a, &t, vni_field, VS_ENCAP_INNER_MAX));
+	rte_mbuf_refcnt_update(a, -1);
+	CU_ASSERT(mbuf_is(a, inner60, sizeof(inner60)));
+	rte_pktmbuf_free(a);
+	assert_pool_full();
+}
+
 int
 main(void)
 {
@@ -1015,6 +1101,7 @@ main(void)
 		{ "encap maximum length", test_encap_max_len },
 		{ "encap offload flags", test_encap_offload_flags },
 		{ "encap errors", test_encap_errors },
+		{ "encap fast path", test_encap_fast },
 		{ "source port spread", test_sport_spread },
 		{ "source port stable", test_sport_stable },
 		{ "decap vectors", test_decap_vectors },
