@@ -453,6 +453,8 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t last_vni = UINT32_MAX;
 	int last_idx = -1;
 	uint8_t dslot[VS_BURST], sslot[VS_BURST];
+	uint64_t dst, src, key_dst = 0, key_src = 0;
+	uint32_t key_vni = 0;
 	uint16_t nb = 0, nb_keys = 0, nb_gro = 0, i, j;
 
 	for (i = 0; i < n; i++) {
@@ -476,13 +478,17 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		/* Last-key cache: a run of frames of one conversation shares its two lookups. */
-		if (nb > 0 && keys[dslot[nb - 1]].vni == meta.vni &&
-				rte_is_same_ether_addr(&eth->dst_addr, &keys[dslot[nb - 1]].mac) &&
-				rte_is_same_ether_addr(&eth->src_addr, &keys[sslot[nb - 1]].mac)) {
+		/* Last-key cache: a run of frames of one conversation shares its two lookups.
+		 * (vs_decap() accepted an inner Ethernet header: 14 bytes, so 8 at +6 are in.) */
+		dst = vs_mac48(&eth->dst_addr);
+		src = vs_mac48(&eth->src_addr);
+		if (nb > 0 && meta.vni == key_vni && dst == key_dst && src == key_src) {
 			dslot[nb] = dslot[nb - 1];
 			sslot[nb] = sslot[nb - 1];
 		} else {
+			key_vni = meta.vni;
+			key_dst = dst;
+			key_src = src;
 			vs_loc_key_make(&keys[nb_keys], meta.vni, &eth->dst_addr);
 			vs_loc_key_make(&keys[nb_keys + 1], meta.vni, &eth->src_addr);
 			kp[nb_keys] = &keys[nb_keys];

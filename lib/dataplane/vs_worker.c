@@ -129,16 +129,6 @@ vs_worker_flood_local_quiet(struct vs_worker *w, uint16_t in_port,
 	flood_local(w, in_port, vni, m, false);
 }
 
-/* The 6 bytes of a MAC address at p as the low 48 bits of a word (8 bytes are read). */
-static inline uint64_t
-mac48(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_le_to_cpu_64(v) & RTE_LEN2MASK(48, uint64_t);
-}
-
 /* Frames a guest sent: anti-spoofing, VLAN and runt checks, then one bulk lookup of the
  * unicast destinations; a run of frames to one destination is looked up once. */
 static void
@@ -168,7 +158,7 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 			continue;
 		}
 		eth = rte_pktmbuf_mtod(m, const uint8_t *);
-		if (unlikely(mac48(eth + RTE_ETHER_ADDR_LEN) != own)) {
+		if (unlikely(vs_mac48(eth + RTE_ETHER_ADDR_LEN) != own)) {
 			drop(w, in_idx, VS_DROP_GUEST_SPOOF, m);
 			continue;
 		}
@@ -189,7 +179,7 @@ guest_rx(struct vs_worker *w, struct vs_dp_port *in, struct rte_mbuf **pkts, uin
 			continue;
 		}
 		/* Last-key cache: a run of frames to one MAC shares one lookup. */
-		dst = mac48(eth);
+		dst = vs_mac48(eth);
 		if (nb_keys == 0 || dst != last_dst) {
 			if (nb_keys != 0)
 				end[nb_keys - 1] = nb_uni;

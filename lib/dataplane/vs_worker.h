@@ -9,7 +9,10 @@
 #ifndef VS_WORKER_H
 #define VS_WORKER_H
 
+#include <string.h>
+
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
@@ -20,6 +23,16 @@ void vs_worker_send(struct vs_worker *w, uint16_t port, struct rte_mbuf *m);
 
 /** Transmit (or hand over) what is queued for port now. */
 void vs_worker_flush(struct vs_worker *w, uint16_t port);
+
+/** The 6 bytes of a MAC address at p as the low 48 bits of a word (reads 8 bytes). */
+static inline uint64_t
+vs_mac48(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_le_to_cpu_64(v) & RTE_LEN2MASK(48, uint64_t);
+}
 
 /** vs_worker_send() for a caller that has checked that port is up. */
 static inline void

@@ -145,7 +145,7 @@ vs_decap(struct rte_mbuf *m, rte_be32_t vtep_ip, uint16_t vxlan_port,
 	if (unlikely(pkt_len < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr)))
 		return vs_decap_drop(meta, VS_DROP_IP_MALFORMED);
 	ihl = (uint32_t)(h->ip.version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
-	ip_len = rte_be_to_cpu_16(h->ip.total_length);
+	ip_len = vs_be16_to_cpu(h->ip.total_length);
 	if (unlikely((h->ip.version_ihl >> 4) != 4 || ihl < sizeof(struct rte_ipv4_hdr) ||
 			ip_len < ihl || ip_len > pkt_len - RTE_ETHER_HDR_LEN))
 		return vs_decap_drop(meta, VS_DROP_IP_MALFORMED);
@@ -182,11 +182,11 @@ vs_decap(struct rte_mbuf *m, rte_be32_t vtep_ip, uint16_t vxlan_port,
 		return vs_decap_drop(meta, VS_DROP_VXLAN_TRUNC);
 
 	/* 12. Our port. */
-	if (unlikely(h->udp.dst_port != rte_cpu_to_be_16(vxlan_port)))
+	if (unlikely(h->udp.dst_port != vs_cpu_to_be16(vxlan_port)))
 		return vs_decap_drop(meta, VS_DROP_WRONG_PORT);
 
 	/* 13. UDP length covers a VXLAN header and stays within the IPv4 packet. */
-	udp_len = rte_be_to_cpu_16(h->udp.dgram_len);
+	udp_len = vs_be16_to_cpu(h->udp.dgram_len);
 	if (unlikely(udp_len < VS_VXLAN_UDP_VXLAN_LEN || udp_len > ip_len - ihl))
 		return vs_decap_drop(meta, VS_DROP_VXLAN_TRUNC);
 

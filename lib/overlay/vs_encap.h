@@ -177,18 +177,6 @@ vs_encap_src_port_flat(const struct rte_mbuf *m)
 	return vs_sport_finish(h);
 }
 
-/* rte_cpu_to_be_16() of a variable: DPDK's x86 version is an asm statement the compiler
- * cannot schedule or merge; the builtin compiles to one rol or movbe. */
-static inline rte_be16_t
-vs_htobe16(uint16_t x)
-{
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-	return (rte_be16_t)__builtin_bswap16(x);
-#else
-	return (rte_be16_t)x;
-#endif
-}
-
 /*
  * One's complement add of a 16-bit value (both in network order, as loaded from the packet)
  * to a header checksum (RFC 1624 style: ~(~C + m)).
@@ -210,15 +198,15 @@ static inline void
 vs_encap_hdr_write(struct vs_vxlan_outer *h, const struct vs_encap_tmpl *t, uint32_t inner_len,
 		uint16_t sport)
 {
-	const rte_be16_t ip_len = vs_htobe16((uint16_t)(inner_len + VS_VXLAN_OUTER_L3_LEN +
+	const rte_be16_t ip_len = vs_cpu_to_be16((uint16_t)(inner_len + VS_VXLAN_OUTER_L3_LEN +
 		VS_VXLAN_UDP_VXLAN_LEN));
 
 	memcpy(h, &t->hdr, sizeof(*h));
 	h->ip.total_length = ip_len;
 	/* The template's checksum covers total length 0: add the real one. */
 	h->ip.hdr_checksum = vs_cksum_add16(t->hdr.ip.hdr_checksum, ip_len);
-	h->udp.src_port = vs_htobe16(sport);
-	h->udp.dgram_len = vs_htobe16((uint16_t)(inner_len + VS_VXLAN_UDP_VXLAN_LEN));
+	h->udp.src_port = vs_cpu_to_be16(sport);
+	h->udp.dgram_len = vs_cpu_to_be16((uint16_t)(inner_len + VS_VXLAN_UDP_VXLAN_LEN));
 }
 
 /** Offload requests and mbuf kinds vs_encap_fast() leaves to the general path. */

@@ -59,4 +59,25 @@ _Static_assert(sizeof(struct vs_vxlan_outer) == VS_VXLAN_OUTER_LEN,
 _Static_assert(VS_VXLAN_OUTER_L2_LEN + VS_VXLAN_OUTER_L3_LEN + VS_VXLAN_UDP_VXLAN_LEN ==
 	VS_VXLAN_OUTER_LEN, "outer header parts add up");
 
+/*
+ * rte_cpu_to_be_16() and rte_be_to_cpu_16() of a variable for the per-packet paths: DPDK's
+ * x86 versions are an asm statement the compiler can neither schedule nor merge with the
+ * load; the builtin becomes one rol, or a movbe load.
+ */
+static inline rte_be16_t
+vs_cpu_to_be16(uint16_t x)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (rte_be16_t)__builtin_bswap16(x);
+#else
+	return (rte_be16_t)x;
+#endif
+}
+
+static inline uint16_t
+vs_be16_to_cpu(rte_be16_t x)
+{
+	return (uint16_t)vs_cpu_to_be16((uint16_t)x);
+}
+
 #endif /* VS_VXLAN_H */

@@ -259,9 +259,11 @@ vs_table_lookup_bulk(const struct vs_table *t, const struct vs_loc_key **keys,
 	unsigned int done, i, m;
 	uint64_t hits;
 
-	/* One key (a burst to one destination): rte_hash's single lookup does less. */
-	if (n == 1) {
-		out[0] = vs_table_lookup(t, keys[0]);
+	/* A burst to one destination (one key; two on the uplink path, its source and
+	 * destination): rte_hash's single lookups cost less than a bulk one's set-up. */
+	if (n <= 3) {
+		for (i = 0; i < n; i++)
+			out[i] = vs_table_lookup(t, keys[i]);
 		return;
 	}
 	for (done = 0; done < n; done += m) {
