@@ -436,6 +436,31 @@ deliver_gro(struct vs_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t
 	}
 }
 
+/* Frames of one conversation in a burst from the uplink: the same VNI, inner destination and
+ * source, outer source. They share their lookups, the learning decision and the delivery. */
+struct uplink_run {
+	uint16_t start;                        /**< first frame in acc[] */
+	uint16_t vni_idx;
+	uint8_t key;                           /**< keys[key]: destination; keys[key + 1]: source */
+	rte_be32_t outer_src;
+};
+
+/* Should the source of a run be (re)learned? */
+static inline bool
+uplink_learn_needed(const struct vs_dp *dp, const struct vs_loc_entry *s, rte_be32_t outer_src,
+		uint64_t now)
+{
+	if (s == NULL)
+		return true;
+	if (s->origin == VS_LOC_LEARNED)
+		return s->vtep_ip != outer_src ||
+			now - __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED) >
+			__atomic_load_n(&dp->refresh_tsc, __ATOMIC_RELAXED);
+	/* A guest that moved away leaves its local entry behind a port that is down. */
+	return s->origin == VS_LOC_LOCAL &&
+		!__atomic_load_n(&dp->ports[s->port].up, __ATOMIC_RELAXED);
+}
+
 void
 vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -444,18 +469,17 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const struct vs_loc_key *kp[VS_BURST * 2];
 	const struct vs_loc_entry *res[VS_BURST * 2];
 	struct rte_mbuf *acc[VS_BURST];
-	uint16_t acc_vni[VS_BURST];
-	rte_be32_t acc_src[VS_BURST];
+	struct uplink_run runs[VS_BURST + 1];
 	struct rte_mbuf *gro_pkts[VS_BURST];
 	uint16_t gro_port[VS_BURST];
 	uint64_t now = rte_get_tsc_cycles();
 	bool learning = __atomic_load_n(&dp->learning, __ATOMIC_RELAXED);
 	uint32_t last_vni = UINT32_MAX;
 	int last_idx = -1;
-	uint8_t dslot[VS_BURST], sslot[VS_BURST];
 	uint64_t dst, src, key_dst = 0, key_src = 0;
 	uint32_t key_vni = 0;
-	uint16_t nb = 0, nb_keys = 0, nb_gro = 0, i, j;
+	rte_be32_t key_outer = 0;
+	uint16_t nb = 0, nb_keys = 0, nb_runs = 0, nb_gro = 0, i, j, r;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -482,10 +506,7 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		 * (vs_decap() accepted an inner Ethernet header: 14 bytes, so 8 at +6 are in.) */
 		dst = vs_mac48(&eth->dst_addr);
 		src = vs_mac48(&eth->src_addr);
-		if (nb > 0 && meta.vni == key_vni && dst == key_dst && src == key_src) {
-			dslot[nb] = dslot[nb - 1];
-			sslot[nb] = sslot[nb - 1];
-		} else {
+		if (nb_runs == 0 || meta.vni != key_vni || dst != key_dst || src != key_src) {
 			key_vni = meta.vni;
 			key_dst = dst;
 			key_src = src;
@@ -493,46 +514,51 @@ vs_worker_uplink_rx(struct vs_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			vs_loc_key_make(&keys[nb_keys + 1], meta.vni, &eth->src_addr);
 			kp[nb_keys] = &keys[nb_keys];
 			kp[nb_keys + 1] = &keys[nb_keys + 1];
-			dslot[nb] = (uint8_t)nb_keys;
-			sslot[nb] = (uint8_t)(nb_keys + 1);
+			runs[nb_runs++] = (struct uplink_run){ .start = nb, .vni_idx = (uint16_t)vi,
+				.key = (uint8_t)nb_keys, .outer_src = meta.outer_src };
 			nb_keys += 2;
+		} else if (meta.outer_src != key_outer) {
+			/* Same conversation from another VTEP (a move): its own learning. */
+			runs[nb_runs] = runs[nb_runs - 1];
+			runs[nb_runs].start = nb;
+			runs[nb_runs++].outer_src = meta.outer_src;
 		}
-		acc[nb] = m;
-		acc_vni[nb] = (uint16_t)vi;
-		acc_src[nb] = meta.outer_src;
-		nb++;
+		key_outer = meta.outer_src;
+		acc[nb++] = m;
 	}
 	if (nb == 0)
 		return;
+	runs[nb_runs].start = nb;              /* end of the last run */
 	vs_table_lookup_bulk(dp->table, kp, nb_keys, res);
-	for (i = 0; i < nb; i++) {
-		const struct vs_loc_entry *d = res[dslot[i]], *s = res[sslot[i]];
-		const struct vs_dp_vni *vni = &dp->vnis[acc_vni[i]];
-		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(acc[i],
+	for (r = 0; r < nb_runs; r++) {
+		const struct uplink_run *run = &runs[r];
+		const struct vs_loc_entry *d = res[run->key], *s = res[run->key + 1];
+		const struct vs_dp_vni *vni = &dp->vnis[run->vni_idx];
+		const uint16_t end = runs[r + 1].start;
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(acc[run->start],
 			const struct rte_ether_hdr *);
 
 		if (learning && !rte_is_multicast_ether_addr(&eth->src_addr) &&
-				(s == NULL ||
-				 (s->origin == VS_LOC_LEARNED &&
-				  (s->vtep_ip != acc_src[i] ||
-				   now - __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED) >
-					__atomic_load_n(&dp->refresh_tsc, __ATOMIC_RELAXED))) ||
-				 (s->origin == VS_LOC_LOCAL &&
-				  !__atomic_load_n(&dp->ports[s->port].up, __ATOMIC_RELAXED))))
-			learn_req(w, vni->vni, &eth->src_addr, acc_src[i]);
+				uplink_learn_needed(dp, s, run->outer_src, now))
+			learn_req(w, vni->vni, &eth->src_addr, run->outer_src);
 
 		if (rte_is_multicast_ether_addr(&eth->dst_addr) || d == NULL) {
-			vs_worker_flood_local(w, VS_PORT_UPLINK, vni, acc[i]);
-		} else if (d->port != VS_LOC_PORT_NONE) {
-			if (dp->gro && __atomic_load_n(&dp->ports[d->port].guest_tso,
-					__ATOMIC_RELAXED)) {
+			for (i = run->start; i < end; i++)
+				vs_worker_flood_local(w, VS_PORT_UPLINK, vni, acc[i]);
+		} else if (d->port == VS_LOC_PORT_NONE) {
+			for (i = run->start; i < end; i++)
+				drop(w, VS_PORT_UPLINK, VS_DROP_SPLIT_HORIZON, acc[i]);
+		} else if (dp->gro && __atomic_load_n(&dp->ports[d->port].guest_tso,
+				__ATOMIC_RELAXED)) {
+			for (i = run->start; i < end; i++) {
 				gro_pkts[nb_gro] = acc[i];
 				gro_port[nb_gro++] = d->port;
-			} else {
-				vs_worker_send(w, d->port, acc[i]);
 			}
+		} else if (likely(__atomic_load_n(&dp->ports[d->port].up, __ATOMIC_RELAXED))) {
+			vs_worker_queue_bulk(w, d->port, &acc[run->start], end - run->start);
 		} else {
-			drop(w, VS_PORT_UPLINK, VS_DROP_SPLIT_HORIZON, acc[i]);
+			for (i = run->start; i < end; i++)
+				drop(w, d->port, VS_DROP_DEST_DOWN, acc[i]);
 		}
 	}
 	/* Per destination port, in arrival order. */
