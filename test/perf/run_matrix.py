@@ -1110,6 +1110,17 @@ def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def dut_figures(row, dut):
+    """A DUT's part of a case's progress line: Mpps (min..max), Gbps, loss, cycles per
+    frame (TSC busy / on CPU), from row's fields of that DUT ("vseal", "ovs")."""
+    loss = row.get(dut + "_loss")
+    return "%s Mpps (%s..%s) %s Gbps loss %s%% %s/%s cyc/pkt" % (
+        fmt(row.get(dut + "_mpps"), "6.3f"), fmt(row.get(dut + "_mpps_min"), ".3f"),
+        fmt(row.get(dut + "_mpps_max"), ".3f"), fmt(row.get(dut + "_gbps"), "6.2f"),
+        fmt(None if loss is None else 100 * loss, "5.2f"),
+        fmt(row.get(dut + "_cycles_per_pkt"), ".0f"), fmt(row.get(dut + "_cpp_cpu"), ".0f"))
+
+
 FIELDS = ["case", "path", "size", "workers", "flows", "table", "dsts", "vteps",
           "vseal_mpps", "vseal_mpps_min", "vseal_mpps_max", "vseal_gbps", "vseal_gbps_min",
           "vseal_gbps_max", "vseal_out_mpps", "vseal_loss", "vseal_loss_max",
@@ -1722,32 +1733,17 @@ def main():
                 if row.get("unreliable"):
                     print("#   %s: fewer than 2 good windows (CPUs taken by other load); "
                           "flagged (starved) in results.md" % c.name, flush=True)
-                print("[%d/%d] %-30s vseal %s Mpps (%s..%s) %s Gbps loss %s%% %s/%s cyc/pkt "
-                      "| testpmd io %s Mpps %s/%s cyc/pkt | ratio %s, cycles %s" % (
-                          i + 1, len(cases), c.name, fmt(row.get("vseal_mpps"), "6.3f"),
-                          fmt(row.get("vseal_mpps_min"), ".3f"),
-                          fmt(row.get("vseal_mpps_max"), ".3f"),
-                          fmt(row.get("vseal_gbps"), "6.2f"),
-                          fmt(None if row.get("vseal_loss") is None else
-                              100 * row["vseal_loss"], "5.2f"),
-                          fmt(row.get("vseal_cycles_per_pkt"), ".0f"),
-                          fmt(row.get("vseal_cpp_cpu"), ".0f"),
+                print("[%d/%d] %-30s vseal %s | testpmd io %s Mpps %s/%s cyc/pkt "
+                      "| ratio %s, cycles %s" % (
+                          i + 1, len(cases), c.name, dut_figures(row, "vseal"),
                           fmt(row.get("base_mpps"), "6.3f"),
                           fmt(row.get("base_cycles_per_pkt"), ".0f"),
                           fmt(row.get("base_cpp_cpu"), ".0f"),
                           fmt(row.get("ratio"), ".2f"), fmt(row.get("ratio_cycles"), ".2f")),
                       flush=True)
                 if row.get("ovs_mpps") is not None:
-                    print("      %-30s OVS %s Mpps (%s..%s) loss %s%% %s/%s cyc/pkt | vseal/OVS "
-                          "%s, cycles %s" % (
-                              "", fmt(row.get("ovs_mpps"), "6.3f"),
-                              fmt(row.get("ovs_mpps_min"), ".3f"),
-                              fmt(row.get("ovs_mpps_max"), ".3f"),
-                              fmt(None if row.get("ovs_loss") is None else
-                                  100 * row["ovs_loss"], "5.2f"),
-                              fmt(row.get("ovs_cycles_per_pkt"), ".0f"),
-                              fmt(row.get("ovs_cpp_cpu"), ".0f"),
-                              fmt(row.get("ratio_ovs"), ".2f"),
+                    print("      %-30s OVS %s | vseal/OVS %s, cycles %s" % (
+                              "", dut_figures(row, "ovs"), fmt(row.get("ratio_ovs"), ".2f"),
                               fmt(row.get("ratio_ovs_cycles"), ".2f")), flush=True)
                 elif a.ovs and not ovs_skip:
                     print("      %-30s OVS: not run: %s" % ("", row.get("ovs_error")),
